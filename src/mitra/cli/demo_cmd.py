@@ -1,0 +1,74 @@
+"""``mitra demo``: build the demo journey in its own database and show it."""
+
+from __future__ import annotations
+
+import click
+
+from mitra.cli.main import state
+from mitra.cli.output import dim, emit_json
+from mitra.cli.words import ESTIMATE_CAVEAT, SUPPORT_LINE
+
+
+@click.command(
+    "demo",
+    help="""Build a realistic four-week sample journey in a separate demo
+database (replacing any earlier demo), then show its last days. Your own journal is not
+touched. Look around afterwards with --demo on any command.
+
+\b
+Examples:
+  mitra demo
+  mitra --demo history --since "5 days ago"
+  mitra --demo product list
+""",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
+def demo(as_json: bool) -> None:
+    from mitra.cli.journal_cmds import _print_history  # noqa: PLC0415
+    from mitra.services.context import AppContext  # noqa: PLC0415
+    from mitra.services.demo import build_demo  # noqa: PLC0415
+    from mitra.services.journal import JournalService  # noqa: PLC0415
+    from mitra.storage.database import open_database, resolve_url  # noqa: PLC0415
+    from mitra.storage.reset import remove_sqlite_file  # noqa: PLC0415
+
+    cli_state = state()
+    url = resolve_url(cli_state.db, demo=True)
+    if not url.startswith("sqlite:///"):
+        from mitra.domain.errors import InputError  # noqa: PLC0415
+
+        raise InputError(
+            "the demo is built in its own SQLite file; give --db a file path "
+            "(or leave it out) when running 'mitra demo'",
+            field="db",
+        )
+    remove_sqlite_file(url)
+    ctx = AppContext(open_database(url))
+    summary = build_demo(ctx)
+    found, deleted, profile = JournalService(ctx).history(since="5 days ago", include_deleted=True)
+    if as_json:
+        emit_json(
+            {
+                "database": ctx.database.display(),
+                "entries": summary.entries,
+                "products": summary.products,
+                "first": summary.first.isoformat(),
+                "last": summary.last.isoformat(),
+            }
+        )
+        return
+    click.echo(
+        click.style("The demo journey", bold=True)
+        + f": {summary.entries} entries over four weeks, {summary.products} products, "
+        f"in {ctx.database.display()}"
+    )
+    click.echo(
+        "Someone steps off prescribed oxycodone, eases withdrawal with kratom leaf, has "
+        "a night with a friend's Xanax,\ntakes a gram of a 45% extract once because an "
+        "article called it a normal start, then tapers slowly.\n"
+    )
+    click.echo(click.style("The last five days:", bold=True))
+    _print_history(found, deleted, profile.zone())
+    click.echo()
+    click.echo("See everything: mitra --demo history    products: mitra --demo product list")
+    click.echo(dim(ESTIMATE_CAVEAT))
+    click.echo(dim(SUPPORT_LINE))

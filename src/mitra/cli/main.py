@@ -1,0 +1,102 @@
+"""The ``mitra`` command: global options, the one place errors become messages and exit codes.
+
+Exit codes: 0 done; 2 bad input (what was wrong and what is accepted, nothing written);
+1 the database or the machine failed. Tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import click
+
+from mitra import __version__
+from mitra.cli.words import MAIN_HELP
+
+if TYPE_CHECKING:
+    from mitra.services.context import AppContext
+
+
+@dataclass
+class CliState:
+    db: str | None
+    demo: bool
+    debug: bool
+    _app: AppContext | None = None
+
+    def app(self) -> AppContext:
+        if self._app is None:
+            from mitra.services.context import AppContext  # noqa: PLC0415
+            from mitra.storage.database import open_database, resolve_url  # noqa: PLC0415
+
+            self._app = AppContext(open_database(resolve_url(self.db, demo=self.demo)))
+        return self._app
+
+
+def state() -> CliState:
+    return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
+
+
+@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="PATH_OR_URL",
+    envvar="MITRA_DATABASE_URL",
+    help="Journal database: a SQLite file path or a postgresql:// URL. "
+    "Default: a file in your user data folder. Env: MITRA_DATABASE_URL.",
+)
+@click.option("--demo", is_flag=True, help="Use the demo database that 'mitra demo' builds.")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.version_option(__version__, prog_name="mitra")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, demo: bool, debug: bool) -> None:
+    ctx.obj = CliState(db=db, demo=demo, debug=debug)
+
+
+def _register() -> None:
+    from mitra.cli import demo_cmd, journal_cmds, setup_cmds  # noqa: PLC0415
+
+    for command in (*journal_cmds.COMMANDS, *setup_cmds.COMMANDS, demo_cmd.demo):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn mitra's errors into one line and an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="mitra", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("mitra: stopped.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        sys.exit(_report(exc, debug))
+    # click returns an exit code (e.g. 0 after --help) and commands return None.
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report(exc: BaseException, debug: bool) -> int:
+    from mitra.domain.errors import MitraError  # noqa: PLC0415
+
+    if debug:
+        import traceback  # noqa: PLC0415
+
+        traceback.print_exception(exc)
+    if isinstance(exc, MitraError):
+        from mitra.storage.database import DatabaseError  # noqa: PLC0415
+
+        click.echo(f"mitra: {exc.message}", err=True)
+        return 1 if isinstance(exc, DatabaseError) else 2
+    click.echo(
+        f"mitra: unexpected error: {exc.__class__.__name__}: {exc} "
+        "(run again with --debug for details; nothing was changed if no entry was shown)",
+        err=True,
+    )
+    return 1

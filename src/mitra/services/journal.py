@@ -1,0 +1,256 @@
+"""Journal use cases: log doses, other substances and symptoms; history; delete and undo.
+
+Every write checks all input before it opens a transaction, so bad input writes nothing; the
+entry, its action-log row and any derived figures commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from mitra.domain import products as product_domain
+from mitra.domain import substances as substance_domain
+from mitra.domain import symptoms as symptom_domain
+from mitra.domain.entries import (
+    DoseEntry,
+    Entry,
+    Kind,
+    SubstanceEntry,
+    SymptomEntry,
+    check_note,
+    daily_mme,
+)
+from mitra.domain.errors import ConflictError, InputError, NotFoundError
+from mitra.domain.profile import Profile
+from mitra.domain.quantities import parse_amount
+from mitra.domain.substances import SubstanceClass
+from mitra.domain.when import parse_when
+from mitra.services.context import AppContext
+from mitra.storage.journal_store import JournalStore
+
+
+@dataclass(frozen=True)
+class LogResult:
+    """A stored entry with what the person should see alongside it."""
+
+    entry: Entry
+    profile: Profile
+    daily_mme: float | None = None
+    alerts: Sequence[object] = field(default_factory=tuple)
+    product_assumed: bool = False
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    action: str  # "deleted" (a logged entry was taken back) or "restored"
+    entry: Entry
+
+
+class JournalService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def profile(self) -> Profile:
+        with self.ctx.database.transaction() as conn:
+            return JournalStore(conn).get_profile()
+
+    def _when(self, at: str | datetime | None, profile: Profile) -> datetime:
+        now = self.ctx.now()
+        if isinstance(at, datetime):
+            if at.tzinfo is None:
+                raise InputError("times must carry a time zone", field="at")
+            return parse_when(at.isoformat(), now=now, zone=profile.zone())
+        return parse_when(at, now=now, zone=profile.zone())
+
+    # -- logging -----------------------------------------------------------------------------
+    def log_dose(
+        self,
+        amount: str,
+        *,
+        product: str | None = None,
+        at: str | datetime | None = None,
+        note: str | None = None,
+    ) -> LogResult:
+        parsed = parse_amount(amount)
+        product_domain.check_dose_amount(parsed)
+        clean_note = check_note(note)
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            profile = store.get_profile()
+            moment = self._when(at, profile)
+            chosen, assumed = self._choose_product(store, product)
+            estimate = product_domain.estimate_dose(chosen, parsed)
+            entry = DoseEntry(
+                at=moment,
+                product_name=chosen.name,
+                form=chosen.form,
+                amount=parsed.value,
+                unit=parsed.unit,
+                estimate=estimate,
+                note=clean_note,
+                product_id=chosen.id,
+            )
+            stored = store.add_entry(entry, recorded_at=self.ctx.now())
+        return LogResult(entry=stored, profile=profile, product_assumed=assumed)
+
+    def _choose_product(
+        self, store: JournalStore, name: str | None
+    ) -> tuple[product_domain.Product, bool]:
+        if name is not None and name.strip():
+            found = store.find_product(name) or _builtin(name)
+            if found is None:
+                known = [p.name for p in store.list_products()]
+                known += [p.name for p in product_domain.generic_products()]
+                raise NotFoundError(
+                    f"unknown product '{name}'; known: {', '.join(known)}. Add it with "
+                    f"'mitra product add \"{name.strip()}\" --form leaf --mitragynine-pct 1.5'",
+                    field="product",
+                )
+            return found, False
+        last = store.last_dose_product()
+        if last is not None:
+            product_id, product_name = last
+            found = (
+                store.get_product(product_id) if product_id is not None else _builtin(product_name)
+            )
+            if found is not None:
+                return found, True
+        return product_domain.generic_for(product_domain.Form.LEAF), True
+
+    def log_substance(
+        self,
+        name: str,
+        amount: str,
+        *,
+        route: str | None = None,
+        at: str | datetime | None = None,
+        note: str | None = None,
+    ) -> LogResult:
+        substance = substance_domain.resolve(name)
+        parsed = parse_amount(amount, default_unit=substance.default_unit)
+        substance_domain.check_amount(substance, parsed)
+        parsed_route = substance_domain.parse_route(route)
+        clean_note = check_note(note)
+        mme = substance_domain.entry_mme(substance, parsed, parsed_route)
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            profile = store.get_profile()
+            moment = self._when(at, profile)
+            entry = SubstanceEntry(
+                at=moment,
+                substance_id=substance.id,
+                name=substance.name,
+                substance_class=substance.substance_class,
+                amount=parsed.value,
+                unit=parsed.unit,
+                route=parsed_route,
+                mme=mme,
+                note=clean_note,
+            )
+            stored = store.add_entry(entry, recorded_at=self.ctx.now())
+            day_mme = None
+            if substance.substance_class is SubstanceClass.OPIOID:
+                day_mme = daily_mme(self._same_day_opioids(store, moment, profile))
+        return LogResult(entry=stored, profile=profile, daily_mme=day_mme)
+
+    def _same_day_opioids(
+        self, store: JournalStore, moment: datetime, profile: Profile
+    ) -> list[SubstanceEntry]:
+        local = moment.astimezone(profile.zone())
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=1) - timedelta(microseconds=1)
+        found = store.list_entries(since=start, until=end, kinds=[Kind.SUBSTANCE])
+        return [
+            e
+            for e in found
+            if isinstance(e, SubstanceEntry) and e.substance_class is SubstanceClass.OPIOID
+        ]
+
+    def log_symptom(
+        self,
+        name: str,
+        *,
+        severity: float = 2,
+        at: str | datetime | None = None,
+        note: str | None = None,
+    ) -> LogResult:
+        symptom = symptom_domain.resolve(name)
+        level = symptom_domain.check_severity(severity)
+        clean_note = check_note(note)
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            profile = store.get_profile()
+            moment = self._when(at, profile)
+            entry = SymptomEntry(at=moment, symptom_id=symptom.id, severity=level, note=clean_note)
+            stored = store.add_entry(entry, recorded_at=self.ctx.now())
+        return LogResult(entry=stored, profile=profile)
+
+    # -- reading -----------------------------------------------------------------------------
+    def history(
+        self, *, since: str | None = None, until: str | None = None, include_deleted: bool = False
+    ) -> tuple[list[Entry], set[int], Profile]:
+        """Entries in time order, the ids among them that are deleted, and the profile."""
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            profile = store.get_profile()
+            now = self.ctx.now()
+            start = parse_when(since, now=now, zone=profile.zone()) if since else None
+            end = (
+                parse_when(until, now=now, zone=profile.zone(), allow_future=True)
+                if until
+                else None
+            )
+            if start and end and start > end:
+                raise InputError("--since is later than --until", field="since")
+            found = store.list_entries(since=start, until=end, include_deleted=include_deleted)
+            deleted = store.deleted_ids() if include_deleted else set()
+        return found, deleted, profile
+
+    # -- deleting and undo -------------------------------------------------------------------
+    def delete(self, entry_id: int) -> Entry:
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            found = store.get_entry(entry_id)
+            if found is None:
+                raise NotFoundError(f"no entry with id {entry_id}; see 'mitra history'", field="id")
+            entry, deleted_at = found
+            if deleted_at is not None:
+                raise ConflictError(
+                    f"entry {entry_id} is already deleted; 'mitra undo' restores the last deletion",
+                    field="id",
+                )
+            now = self.ctx.now()
+            store.set_deleted(entry_id, now)
+            store.record_action("delete", entry_id, now)
+        return entry
+
+    def undo(self) -> UndoResult:
+        """Reverse the latest log or delete not yet undone; each undo is itself recorded."""
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            last = store.last_undoable_action()
+            if last is None:
+                raise NotFoundError("nothing to undo: no entries have been logged or deleted")
+            action_id, action, entry_id = last
+            found = store.get_entry(entry_id)
+            assert found is not None  # actions reference entries by foreign key
+            entry, _ = found
+            now = self.ctx.now()
+            store.mark_undone(action_id)
+            if action == "log":
+                store.set_deleted(entry_id, now)
+                store.record_action("undo-log", entry_id, now)
+                return UndoResult("deleted", entry)
+            store.set_deleted(entry_id, None)
+            store.record_action("undo-delete", entry_id, now)
+            return UndoResult("restored", entry)
+
+
+def _builtin(name: str) -> product_domain.Product | None:
+    key = name.strip().lower()
+    for product in product_domain.generic_products():
+        if key in (product.name, product.form.value):
+            return product
+    return None

@@ -1,0 +1,147 @@
+"""Open the journal database: choose the URL, set SQLite up safely, bring the schema to head.
+
+The default is a SQLite file in the user data directory. ``--db`` or ``MITRA_DATABASE_URL``
+choose another file path or a ``postgresql://`` URL. SQLite runs in WAL mode with foreign keys
+on, a busy timeout, full fsync, and ``BEGIN IMMEDIATE`` transactions, so the CLI and the web
+app can write at once without losing an acknowledged write.
+
+Invariant: a connection handed to a service is at the latest schema revision. Alembic is
+imported only when a migration is actually needed (it is slow to import).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+from mitra.domain.errors import MitraError
+
+# Keep in step with the newest file in storage/migrations/versions (a test checks this).
+HEAD_REVISION = "0001"
+ENV_VAR = "MITRA_DATABASE_URL"
+
+
+class DatabaseError(MitraError):
+    """The database cannot be opened or used; the message says which and why."""
+
+
+def default_path(demo: bool = False) -> Path:
+    import platformdirs  # noqa: PLC0415
+
+    base = Path(platformdirs.user_data_dir("mitra", appauthor=False))
+    return base / ("demo.sqlite3" if demo else "journal.sqlite3")
+
+
+def resolve_url(db: str | None, *, demo: bool = False) -> str:
+    """The SQLAlchemy URL for ``--db`` (a path or URL), the environment, or the default."""
+    if demo:
+        chosen = db or str(default_path(demo=True))
+    else:
+        chosen = db or os.environ.get(ENV_VAR) or str(default_path())
+    if chosen.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    if "://" in chosen:
+        return chosen
+    path = Path(chosen).expanduser()
+    if path.is_dir():
+        raise DatabaseError(
+            f"--db {chosen} is a folder; give a file such as {path}/journal.sqlite3"
+        )
+    return f"sqlite:///{path}"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front, so a read-then-write never fails half-way.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass
+class Database:
+    """An engine at the latest schema; ``transaction()`` yields a connection in one transaction."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise DatabaseError(f"the database could not complete the change: {exc.orig}") from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def display(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+
+def open_database(url: str) -> Database:
+    """Connect to ``url``, creating a SQLite file's folder and migrating the schema as needed."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the folder for {path}: {exc.strerror}") from exc
+        engine = create_engine(url, connect_args={"timeout": 10})
+        _sqlite_setup(engine)
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except Exception as exc:
+            raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
+    database = Database(url=url, engine=engine)
+    try:
+        if current_revision(database) != HEAD_REVISION:
+            migrate(database)
+    except (OperationalError, DBAPIError) as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot open the database {database.display()}: {exc.orig}") from exc
+    return database
+
+
+def current_revision(database: Database) -> str | None:
+    with database.engine.connect() as conn:
+        try:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except (OperationalError, ProgrammingError):
+            return None
+    return None if row is None else str(row[0])
+
+
+def migrate(database: Database, revision: str = "head") -> None:
+    """Run Alembic migrations up to ``revision`` on this database."""
+    from alembic import command  # noqa: PLC0415  (slow import, needed only here)
+    from alembic.config import Config  # noqa: PLC0415
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)

@@ -1,0 +1,303 @@
+"""Rows <-> journal records: entries, products, the profile and the action log.
+
+Every method works inside the caller's transaction (a ``Connection`` from
+``Database.transaction``); nothing here commits. Deleted entries stay in the table with
+``deleted_at`` set and are hidden unless asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+
+from mitra.domain.entries import DoseEntry, Entry, Kind, SubstanceEntry, SymptomEntry
+from mitra.domain.products import (
+    Basis,
+    DoseEstimate,
+    Form,
+    Potency,
+    PotencySource,
+    Product,
+    Range,
+)
+from mitra.domain.profile import Profile
+from mitra.domain.substances import Route, SubstanceClass
+from mitra.storage import schema as t
+
+
+def _range_cols(prefix: str, value: Range) -> dict[str, float]:
+    return {
+        f"{prefix}_typical": value.typical,
+        f"{prefix}_low": value.low,
+        f"{prefix}_high": value.high,
+    }
+
+
+def _range_of(row: Row[Any], prefix: str) -> Range:
+    m = row._mapping
+    return Range(m[f"{prefix}_typical"], m[f"{prefix}_low"], m[f"{prefix}_high"])
+
+
+class JournalStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- entries ---------------------------------------------------------------------------
+    def add_entry(self, entry: Entry, *, recorded_at: datetime) -> Entry:
+        entry_id = self.conn.execute(
+            insert(t.entries)
+            .values(kind=entry.kind.value, at=entry.at, recorded_at=recorded_at, note=entry.note)
+            .returning(t.entries.c.id)
+        ).scalar_one()
+        if isinstance(entry, DoseEntry):
+            self.conn.execute(
+                insert(t.doses).values(
+                    entry_id=entry_id,
+                    product_id=entry.product_id,
+                    product_name=entry.product_name,
+                    form=entry.form.value,
+                    amount=entry.amount,
+                    unit=entry.unit,
+                    product_mass_g=entry.estimate.product_mass_g,
+                    explanation=entry.estimate.explanation,
+                    **_range_cols("mitragynine", entry.estimate.mitragynine_mg),
+                    **_range_cols("seven_oh", entry.estimate.seven_oh_mg),
+                )
+            )
+        elif isinstance(entry, SubstanceEntry):
+            self.conn.execute(
+                insert(t.substance_uses).values(
+                    entry_id=entry_id,
+                    substance_id=entry.substance_id,
+                    name=entry.name,
+                    substance_class=entry.substance_class.value,
+                    amount=entry.amount,
+                    unit=entry.unit,
+                    route=entry.route.value if entry.route else None,
+                    mme=entry.mme,
+                )
+            )
+        else:
+            self.conn.execute(
+                insert(t.symptom_reports).values(
+                    entry_id=entry_id, symptom_id=entry.symptom_id, severity=entry.severity
+                )
+            )
+        self.record_action("log", entry_id, recorded_at)
+        return replace(entry, id=entry_id, recorded_at=recorded_at)
+
+    def _select(self) -> Any:
+        return (
+            select(t.entries, t.doses, t.substance_uses, t.symptom_reports)
+            .outerjoin(t.doses, t.doses.c.entry_id == t.entries.c.id)
+            .outerjoin(t.substance_uses, t.substance_uses.c.entry_id == t.entries.c.id)
+            .outerjoin(t.symptom_reports, t.symptom_reports.c.entry_id == t.entries.c.id)
+        )
+
+    def get_entry(self, entry_id: int) -> tuple[Entry, datetime | None] | None:
+        """The entry and its deletion time (None when not deleted), or None if no such id."""
+        row = self.conn.execute(self._select().where(t.entries.c.id == entry_id)).first()
+        if row is None:
+            return None
+        return _entry_of(row), row._mapping["deleted_at"]
+
+    def list_entries(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Iterable[Kind] | None = None,
+        include_deleted: bool = False,
+    ) -> list[Entry]:
+        """Entries in time order (then id order), optionally within [since, until]."""
+        query = self._select()
+        conditions = []
+        if since is not None:
+            conditions.append(t.entries.c.at >= since)
+        if until is not None:
+            conditions.append(t.entries.c.at <= until)
+        if kinds is not None:
+            conditions.append(t.entries.c.kind.in_([k.value for k in kinds]))
+        if not include_deleted:
+            conditions.append(t.entries.c.deleted_at.is_(None))
+        if conditions:
+            query = query.where(and_(*conditions))
+        rows = self.conn.execute(query.order_by(t.entries.c.at, t.entries.c.id))
+        return [_entry_of(row) for row in rows]
+
+    def deleted_ids(self) -> set[int]:
+        rows = self.conn.execute(select(t.entries.c.id).where(t.entries.c.deleted_at.is_not(None)))
+        return {row[0] for row in rows}
+
+    def set_deleted(self, entry_id: int, deleted_at: datetime | None) -> None:
+        self.conn.execute(
+            update(t.entries).where(t.entries.c.id == entry_id).values(deleted_at=deleted_at)
+        )
+
+    def count_entries(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.entries)).scalar_one())
+
+    def last_dose_product(self) -> tuple[int | None, str] | None:
+        row = self.conn.execute(
+            select(t.doses.c.product_id, t.doses.c.product_name)
+            .join(t.entries, t.entries.c.id == t.doses.c.entry_id)
+            .where(t.entries.c.deleted_at.is_(None))
+            .order_by(t.entries.c.recorded_at.desc(), t.entries.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    # -- actions (what undo reverses) --------------------------------------------------------
+    def record_action(self, action: str, entry_id: int, at: datetime) -> None:
+        self.conn.execute(
+            insert(t.actions).values(action=action, entry_id=entry_id, at=at, undone=False)
+        )
+
+    def last_undoable_action(self) -> tuple[int, str, int] | None:
+        row = self.conn.execute(
+            select(t.actions.c.id, t.actions.c.action, t.actions.c.entry_id)
+            .where(t.actions.c.undone.is_(False), t.actions.c.action.in_(["log", "delete"]))
+            .order_by(t.actions.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def mark_undone(self, action_id: int) -> None:
+        self.conn.execute(update(t.actions).where(t.actions.c.id == action_id).values(undone=True))
+
+    # -- products ----------------------------------------------------------------------------
+    def add_product(self, product: Product, *, created_at: datetime) -> Product:
+        p = product.potency
+        product_id = self.conn.execute(
+            insert(t.products)
+            .values(
+                name=product.name,
+                name_key=product.name.lower(),
+                form=product.form.value,
+                basis=p.basis.value,
+                potency_source=p.source.value,
+                potency_why=p.why,
+                potency_sources=",".join(p.sources),
+                unit_mass_g=product.unit_mass_g,
+                scoop_g=product.scoop_g,
+                created_at=created_at,
+                **_range_cols("mitragynine", p.mitragynine),
+                **_range_cols("seven_oh", p.seven_oh),
+            )
+            .returning(t.products.c.id)
+        ).scalar_one()
+        return replace(product, id=product_id)
+
+    def find_product(self, name: str) -> Product | None:
+        row = self.conn.execute(
+            select(t.products).where(t.products.c.name_key == name.strip().lower())
+        ).first()
+        return None if row is None else _product_of(row)
+
+    def get_product(self, product_id: int) -> Product | None:
+        row = self.conn.execute(select(t.products).where(t.products.c.id == product_id)).first()
+        return None if row is None else _product_of(row)
+
+    def list_products(self) -> list[Product]:
+        return [
+            _product_of(r)
+            for r in self.conn.execute(select(t.products).order_by(t.products.c.name_key))
+        ]
+
+    # -- profile -----------------------------------------------------------------------------
+    def get_profile(self) -> Profile:
+        row = self.conn.execute(select(t.profile).where(t.profile.c.id == 1)).first()
+        if row is None:
+            return Profile()
+        m = row._mapping
+        return Profile(
+            timezone=m["timezone"],
+            pregnant=m["pregnant"],
+            breastfeeding=m["breastfeeding"],
+            medications=tuple(json.loads(m["medications"])),
+            goals=tuple(json.loads(m["goals"])),
+        )
+
+    def save_profile(self, profile: Profile, *, at: datetime) -> None:
+        values = {
+            "timezone": profile.timezone,
+            "pregnant": profile.pregnant,
+            "breastfeeding": profile.breastfeeding,
+            "medications": json.dumps(list(profile.medications)),
+            "goals": json.dumps(list(profile.goals)),
+            "updated_at": at,
+        }
+        exists = self.conn.execute(select(t.profile.c.id).where(t.profile.c.id == 1)).first()
+        if exists:
+            self.conn.execute(update(t.profile).where(t.profile.c.id == 1).values(**values))
+        else:
+            self.conn.execute(insert(t.profile).values(id=1, **values))
+
+
+def _product_of(row: Row[Any]) -> Product:
+    m = row._mapping
+    potency = Potency(
+        basis=Basis(m["basis"]),
+        mitragynine=_range_of(row, "mitragynine"),
+        seven_oh=_range_of(row, "seven_oh"),
+        source=PotencySource(m["potency_source"]),
+        why=m["potency_why"],
+        sources=tuple(s for s in m["potency_sources"].split(",") if s),
+    )
+    return Product(
+        name=m["name"],
+        form=Form(m["form"]),
+        potency=potency,
+        unit_mass_g=m["unit_mass_g"],
+        scoop_g=m["scoop_g"],
+        id=m["id"],
+    )
+
+
+def _entry_of(row: Row[Any]) -> Entry:
+    m = row._mapping
+    kind = Kind(m[t.entries.c.kind])
+    common = {
+        "at": m[t.entries.c.at],
+        "note": m[t.entries.c.note],
+        "id": m[t.entries.c.id],
+        "recorded_at": m[t.entries.c.recorded_at],
+    }
+    if kind is Kind.DOSE:
+        d = t.doses.c
+        estimate = DoseEstimate(
+            mitragynine_mg=Range(
+                m[d.mitragynine_typical], m[d.mitragynine_low], m[d.mitragynine_high]
+            ),
+            seven_oh_mg=Range(m[d.seven_oh_typical], m[d.seven_oh_low], m[d.seven_oh_high]),
+            product_mass_g=m[d.product_mass_g],
+            explanation=m[d.explanation],
+        )
+        return DoseEntry(
+            product_name=m[d.product_name],
+            form=Form(m[d.form]),
+            amount=m[d.amount],
+            unit=m[d.unit],
+            estimate=estimate,
+            product_id=m[d.product_id],
+            **common,
+        )
+    if kind is Kind.SUBSTANCE:
+        s = t.substance_uses.c
+        return SubstanceEntry(
+            substance_id=m[s.substance_id],
+            name=m[s.name],
+            substance_class=SubstanceClass(m[s.substance_class]),
+            amount=m[s.amount],
+            unit=m[s.unit],
+            route=Route(m[s.route]) if m[s.route] else None,
+            mme=m[s.mme],
+            **common,
+        )
+    y = t.symptom_reports.c
+    return SymptomEntry(symptom_id=m[y.symptom_id], severity=m[y.severity], **common)

@@ -1,0 +1,147 @@
+"""The database schema as SQLAlchemy Core tables, mirrored by the Alembic migrations.
+
+Invariants: every ``*_at`` column holds a UTC instant (``UTCDateTime`` refuses naive values and
+always returns aware ones, on SQLite and PostgreSQL alike); nothing is ever deleted from
+``entries`` by the application: a deletion is a ``deleted_at`` mark plus an ``actions`` row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage; times must be timezone-aware")
+        utc = value.astimezone(UTC)
+        # SQLite has no time zone type: keep naive UTC text there, aware values elsewhere.
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("name_key", String(80), nullable=False, unique=True),
+    Column("form", String(16), nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("mitragynine_typical", Float(53), nullable=False),
+    Column("mitragynine_low", Float(53), nullable=False),
+    Column("mitragynine_high", Float(53), nullable=False),
+    Column("seven_oh_typical", Float(53), nullable=False),
+    Column("seven_oh_low", Float(53), nullable=False),
+    Column("seven_oh_high", Float(53), nullable=False),
+    Column("potency_source", String(16), nullable=False),
+    Column("potency_why", Text, nullable=False),
+    Column("potency_sources", Text, nullable=False),
+    Column("unit_mass_g", Float(53)),
+    Column("scoop_g", Float(53)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("note", Text),
+    Column("deleted_at", UTCDateTime),
+    Index("ix_entries_at", "at"),
+)
+
+doses = Table(
+    "doses",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id")),
+    Column("product_name", String(80), nullable=False),
+    Column("form", String(16), nullable=False),
+    Column("amount", Float(53), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("mitragynine_typical", Float(53), nullable=False),
+    Column("mitragynine_low", Float(53), nullable=False),
+    Column("mitragynine_high", Float(53), nullable=False),
+    Column("seven_oh_typical", Float(53), nullable=False),
+    Column("seven_oh_low", Float(53), nullable=False),
+    Column("seven_oh_high", Float(53), nullable=False),
+    Column("product_mass_g", Float(53)),
+    Column("explanation", Text, nullable=False),
+)
+
+substance_uses = Table(
+    "substance_uses",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    Column("substance_id", String(100), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("substance_class", String(20), nullable=False),
+    Column("amount", Float(53), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("route", String(16)),
+    Column("mme", Float(53)),
+)
+
+symptom_reports = Table(
+    "symptom_reports",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    Column("symptom_id", String(40), nullable=False),
+    Column("severity", Integer, nullable=False),
+)
+
+profile = Table(
+    "profile",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("timezone", String(64), nullable=False),
+    Column("pregnant", Boolean),
+    Column("breastfeeding", Boolean),
+    Column("medications", Text, nullable=False),
+    Column("goals", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("entry_id", Integer, ForeignKey("entries.id"), nullable=False),
+    Column("undone", Boolean, nullable=False, default=False),
+)
