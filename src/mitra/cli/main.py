@@ -67,9 +67,11 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn mitra's errors into one line and an exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
     try:
-        code = cli.main(args=argv, prog_name="mitra", standalone_mode=False)
+        _refuse_negative_numbers(args)
+        code = cli.main(args=args, prog_name="mitra", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("mitra: stopped.", err=True)
         sys.exit(130)
@@ -80,6 +82,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_report(exc, debug))
     # click returns an exit code (e.g. 0 after --help) and commands return None.
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _refuse_negative_numbers(args: list[str]) -> None:
+    """Say plainly that "-3g" is not an amount; click would call it an unknown option."""
+    from mitra.domain.errors import InputError  # noqa: PLC0415
+
+    for arg in args:
+        if len(arg) > 1 and arg[0] == "-" and (arg[1].isdigit() or arg[1] == "."):
+            raise InputError(f"the amount must be more than zero (got {arg}); e.g. 3g")
 
 
 def _report(exc: BaseException, debug: bool) -> int:

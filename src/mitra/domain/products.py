@@ -303,7 +303,7 @@ def define_product(
         seven_oh=seven_range,
         source=source,
         why=why,
-        sources=("assumption", *generic.potency.sources),
+        sources=tuple(dict.fromkeys(("assumption", *generic.potency.sources))),
     )
     return Product(name=clean, form=form, potency=potency, unit_mass_g=unit_mass_g, scoop_g=scoop_g)
 

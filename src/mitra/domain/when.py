@@ -10,6 +10,7 @@ Invariant: every returned datetime is timezone-aware. ``now`` is always injected
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from mitra.domain.errors import InputError
 # Clocks on two devices differ a little; more than this ahead is a mistake, not a record.
 FUTURE_ALLOWANCE = timedelta(minutes=10)
 EARLIEST = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
+_BARE_TIME = re.compile(r"^\s*\d{1,2}([:.]\d{2})?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
 ACCEPTED = "ISO 8601 (2026-11-25T21:00), 'now', '8:30pm', 'yesterday 21:00', '2h ago'"
 
 
@@ -66,6 +68,9 @@ def _natural(raw: str, *, now: datetime, zone: ZoneInfo) -> datetime | None:
         return None
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+    moment = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    # "Prefer the past" makes dateparser put a bare time that has already passed today on
+    # yesterday; the most recent such time is today's.
+    if _BARE_TIME.match(raw) and moment + timedelta(days=1) <= now + FUTURE_ALLOWANCE:
+        moment += timedelta(days=1)
     return moment

@@ -1,0 +1,92 @@
+"""Bad input gets one clear line naming what was wrong and what is accepted, exit code 2, and
+nothing written to the journal."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run
+
+TABLES = ("entries", "doses", "substance_uses", "symptom_reports", "products", "profile", "actions")
+
+
+def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> str:
+    path = str(tmp_path / "journal.sqlite3")
+    assert (
+        run("product", "add", "Gold", "--form", "extract", "--mitragynine-pct", "45", db=path).code
+        == 0
+    )
+    assert run("log", "dose", "3g", db=path).code == 0
+    return path
+
+
+BAD_INPUTS = [
+    (["log", "dose", "-3g"], "more than zero"),
+    (["log", "dose", "0g"], "more than zero"),
+    (["log", "dose", "nan", "g"], "not a number"),
+    (["log", "dose", "5", "kg"], "more than one dose can be"),
+    (["log", "dose", "3", "bananas"], "unknown unit 'bananas'"),
+    (["log", "dose", "3"], "has no unit"),
+    (["log", "dose", "3g", "--product", "Nope"], "unknown product 'Nope'"),
+    (["log", "dose", "3g", "--at", "next tuesday-ish blah"], "could not read the time"),
+    (["log", "dose", "3g", "--at", "2099-01-01T10:00"], "in the future"),
+    (["log", "dose", "3g", "--at", "in 3 days"], "in the future"),
+    (["log", "dose", "3g", "--note", "x" * 2001], "at most 2000"),
+    (["log", "dose", "15ml"], "measured by weight"),
+    (["log", "dose", "2", "scoops"], "no scoop size"),
+    (["log", "substance", " ", "3mg"], "substance name is empty"),
+    (["log", "substance", "oxycodone", "30", "bananas"], "unknown unit"),
+    (["log", "substance", "alcohol", "500ml"], "standard drinks"),
+    (["log", "substance", "oxycodone", "30mg", "--route", "ear"], "unknown route 'ear'"),
+    (["log", "substance", "oxycodone", "5kg"], "more than one use can be"),
+    (["log", "symptom", "wobbly", "knees"], "unknown symptom"),
+    (["log", "symptom", "nausea", "--severity", "7"], "out of range"),
+    (["log", "symptom", "nausea", "--severity", "bad"], "not a number"),
+    (["product", "add", "", "--form", "leaf"], "product name is empty"),
+    (["product", "add", "X", "--form", "gummy"], "unknown form 'gummy'"),
+    (["product", "add", "Gold", "--form", "extract"], "already exists"),
+    (["product", "add", "Y", "--form", "leaf", "--mitragynine-pct", "120"], "at most 100"),
+    (["profile", "set", "--timezone", "Mars/Olympus"], "unknown time zone"),
+    (["profile", "set", "--goals", "get-high"], "unknown goal"),
+    (["profile", "set", "--pregnant", "maybe"], "yes, no or unknown"),
+    (["delete", "999"], "no entry with id 999"),
+    (["history", "--since", "banana"], "could not read the time"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"), BAD_INPUTS, ids=[" ".join(a)[:40] for a, _ in BAD_INPUTS]
+)
+def test_bad_input_is_refused_with_a_clear_line_and_nothing_written(
+    journal: str, args: list[str], fragment: str
+) -> None:
+    before = snapshot(journal)
+    result = run(*args, db=journal)
+    assert result.code == 2, result
+    assert fragment in result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mitra: ")
+    assert "Traceback" not in result.err
+    assert result.out == ""
+    assert snapshot(journal) == before
+
+
+def test_a_traceback_is_shown_only_with_debug(journal: str) -> None:
+    result = run("--debug", "log", "dose", "-3g", db=journal)
+    assert result.code == 2
+    assert "Traceback" in result.err
+
+
+def test_a_usage_error_exits_2(journal: str) -> None:
+    result = run("log", "dose", db=journal)
+    assert result.code == 2
+    assert "Missing argument" in result.err

@@ -1,0 +1,65 @@
+"""Fixtures: real SQLite files, a private PostgreSQL cluster, a fixed clock."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mitra.services.context import AppContext
+from mitra.storage.database import Database, open_database
+from tests.support.pg_cluster import create_database, running_cluster
+
+FIXED_NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+_db_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests away from the real user data folder and environment."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.delenv("MITRA_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> Iterator[str]:
+    with running_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> str:
+    return str(tmp_path / "journal.sqlite3")
+
+
+@pytest.fixture
+def pg_url(pg_base_url: str) -> str:
+    return create_database(pg_base_url, f"mitra_test_{next(_db_counter)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An open database at the latest schema, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_url").replace("postgresql://", "postgresql+psycopg://")
+    db = open_database(url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def ctx(database: Database) -> AppContext:
+    return AppContext(database, clock=lambda: FIXED_NOW)
+
+
+@pytest.fixture
+def sqlite_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    db = open_database(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
+    yield AppContext(db, clock=lambda: FIXED_NOW)
+    db.dispose()

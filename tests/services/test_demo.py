@@ -1,0 +1,60 @@
+"""The demo journey is believable and shows every journal feature."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mitra.domain.entries import DoseEntry, SubstanceEntry, SymptomEntry
+from mitra.services.context import AppContext
+from mitra.services.demo import DAYS, build_demo
+from mitra.services.journal import JournalService
+from mitra.storage.database import open_database
+from tests.support.cli import run
+
+NOW = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
+
+
+def test_the_demo_journey_spans_four_weeks_of_believable_entries(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = AppContext(db, clock=lambda: NOW)
+    summary = build_demo(ctx)
+    entries, deleted, profile = JournalService(ctx).history(include_deleted=True)
+    db.dispose()
+    assert summary.entries == len(entries) > 100
+    assert profile.timezone == "America/New_York"
+    assert entries[-1].at - entries[0].at > timedelta(days=DAYS - 3)
+    kinds = Counter(type(e) for e in entries)
+    assert kinds[DoseEntry] > 50 and kinds[SymptomEntry] > 20 and kinds[SubstanceEntry] >= 6
+    names = {e.name for e in entries if isinstance(e, SubstanceEntry)}
+    assert {"oxycodone", "alprazolam", "alcohol", "gabapentin"} <= names
+    extract = [e for e in entries if isinstance(e, DoseEntry) and e.form.value == "extract"]
+    assert len(extract) == 1 and extract[0].estimate.mitragynine_mg.typical > 400
+    assert len(deleted) == 1
+
+    # The taper lowers the daily estimate: last week below the stabilisation week.
+    def daily(start: int, end: int) -> float:
+        first = entries[0].at
+        return sum(
+            e.estimate.mitragynine_mg.typical
+            for e in entries
+            if isinstance(e, DoseEntry)
+            and e.id not in deleted
+            and start <= (e.at - first).days < end
+        ) / (end - start)
+
+    assert daily(DAYS - 6, DAYS - 1) < daily(11, 16)
+
+
+def test_mitra_demo_then_history_shows_the_journey() -> None:
+    shown = run("demo")
+    assert shown.code == 0, shown.err
+    assert "The demo journey" in shown.out and "1-800-662-4357" in shown.out
+    history = run("--demo", "history")
+    assert history.code == 0
+    assert "oxycodone" in history.out and "Gold extract 45%" in history.out
+    # Rebuilding replaces the earlier demo rather than doubling it.
+    first = len(run("--demo", "history", "--json").json()["entries"])
+    run("demo")
+    assert len(run("--demo", "history", "--json").json()["entries"]) == first

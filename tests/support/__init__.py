@@ -1,0 +1,1 @@
+"""Shared test helpers: a private PostgreSQL cluster and an in-process CLI runner."""
