@@ -181,8 +181,13 @@ def _print_profile(view: dict[str, object], as_json: bool) -> None:
         emit_json({"profile": view})
         return
     for key, value in view.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        click.echo(f"  {key:<14} {'unknown' if shown is None or shown == '' else shown}")
+        if isinstance(value, list):
+            shown = ", ".join(map(str, value)) or "none"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        else:
+            shown = "unknown" if value is None else str(value)
+        click.echo(f"  {key:<14} {shown}")
 
 
 @profile_group.command(

@@ -309,16 +309,12 @@ def define_product(
 
 
 def _by_ratio(value: float | None, known: Range, other: Range) -> Range:
+    """Estimate an unstated alkaloid from a stated one, by the generic product's ratio range."""
     assert value is not None
     if known.typical <= 0:
         return other
-    low_ratio = other.low / known.high if known.high else 0.0
-    high_ratio = other.high / known.low if known.low else other.high / known.typical
-    return Range(
-        value * other.typical / known.typical,
-        value * low_ratio,
-        max(value * high_ratio, value * other.typical / known.typical),
-    )
+    scale = value / known.typical
+    return Range(other.typical * scale, other.low * scale, other.high * scale)
 
 
 def check_dose_amount(amount: Amount) -> None:
