@@ -31,7 +31,7 @@ def test_log_dose_json_has_the_entry_and_an_alerts_list(db: str) -> None:
 
 @pytest.mark.parametrize("amount", ["3g", "3 g", "0.5 g", "2 caps", "15ml"])
 def test_the_documented_amount_spellings_are_accepted(db: str, amount: str) -> None:
-    product = {"2 caps": "generic capsules", "15ml": "generic tea or shot"}.get(amount)
+    product = {"2 caps": "generic capsules", "15ml": "generic kratom tea"}.get(amount)
     args = ["log", "dose", *amount.split(), "--json"] + (["--product", product] if product else [])
     assert run(*args, db=db).json()["entry"]["mitragynine_mg"] > 0
 

@@ -191,3 +191,13 @@ def test_every_cited_source_in_the_product_data_exists() -> None:
     known = source_ids()
     for product in generic_products():
         assert set(product.potency.sources) <= known
+
+
+@pytest.mark.parametrize("word", ["stomach pain", "belly pain", "dehydrated", "thirsty"])
+def test_everyday_complaints_do_not_map_to_red_flags(word: str) -> None:
+    symptom = symptoms.resolve(word)
+    assert symptom.red_flag_level is None, symptom.id
+
+
+def test_symptom_ids_may_be_written_with_underscores() -> None:
+    assert symptoms.resolve("hair_loss").id == "hair-loss"

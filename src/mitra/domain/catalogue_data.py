@@ -20,11 +20,21 @@ def load(name: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+# Citations live in two reviewed files: the journal's and the safety rules' own.
+SOURCE_FILES = ("sources", "sources_rules")
+
+
+def _sources() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for name in SOURCE_FILES:
+        merged.update(load(name)["sources"])
+    return merged
+
+
 def source_citation(source_id: str) -> str:
-    """The full citation of a source id from ``sources.toml``."""
-    sources: dict[str, dict[str, str]] = load("sources")["sources"]
-    return sources[source_id]["citation"]
+    """The full citation of a source id from the reviewed source files."""
+    return _sources()[source_id]["citation"]
 
 
 def source_ids() -> frozenset[str]:
-    return frozenset(load("sources")["sources"])
+    return frozenset(_sources())

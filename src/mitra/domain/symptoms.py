@@ -60,7 +60,7 @@ def _index() -> dict[str, Symptom]:
 
 def resolve(name: str) -> Symptom:
     """The catalogue symptom for an id, name or synonym; unknown words are refused with hints."""
-    clean = " ".join(name.lower().split())
+    clean = " ".join(name.lower().replace("_", "-").split())
     if not clean:
         raise InputError(
             "the symptom is empty; e.g. 'mitra log symptom nausea --severity 2'", field="name"

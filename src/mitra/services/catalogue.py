@@ -48,7 +48,7 @@ class ProfileService:
 
     def show(self) -> Profile:
         with self.ctx.database.transaction() as conn:
-            return JournalStore(conn).get_profile()
+            return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
     def set(
         self,
@@ -74,7 +74,7 @@ class ProfileService:
             changes["goals"] = profile_domain.check_goals(profile_domain.parse_list(goals))
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            updated = profile_domain.updated(store.get_profile(), **changes)
+            updated = profile_domain.updated(store.get_profile(self.ctx.default_timezone), **changes)
             store.save_profile(updated, at=self.ctx.now())
         return updated
 

@@ -54,7 +54,7 @@ class JournalService:
 
     def profile(self) -> Profile:
         with self.ctx.database.transaction() as conn:
-            return JournalStore(conn).get_profile()
+            return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
     def _when(self, at: str | datetime | None, profile: Profile) -> datetime:
         now = self.ctx.now()
@@ -78,7 +78,7 @@ class JournalService:
         clean_note = check_note(note)
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            profile = store.get_profile()
+            profile = store.get_profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
             chosen, assumed = self._choose_product(store, product)
             estimate = product_domain.estimate_dose(chosen, parsed)
@@ -136,7 +136,7 @@ class JournalService:
         mme = substance_domain.entry_mme(substance, parsed, parsed_route)
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            profile = store.get_profile()
+            profile = store.get_profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
             entry = SubstanceEntry(
                 at=moment,
@@ -181,7 +181,7 @@ class JournalService:
         clean_note = check_note(note)
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            profile = store.get_profile()
+            profile = store.get_profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
             entry = SymptomEntry(at=moment, symptom_id=symptom.id, severity=level, note=clean_note)
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
@@ -194,7 +194,7 @@ class JournalService:
         """Entries in time order, the ids among them that are deleted, and the profile."""
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            profile = store.get_profile()
+            profile = store.get_profile(self.ctx.default_timezone)
             now = self.ctx.now()
             start = parse_when(since, now=now, zone=profile.zone()) if since else None
             end = (

@@ -210,10 +210,11 @@ class JournalStore:
         ]
 
     # -- profile -----------------------------------------------------------------------------
-    def get_profile(self) -> Profile:
+    def get_profile(self, default_timezone: str = "UTC") -> Profile:
+        """The saved profile; before one is saved, an empty one in ``default_timezone``."""
         row = self.conn.execute(select(t.profile).where(t.profile.c.id == 1)).first()
         if row is None:
-            return Profile()
+            return Profile(timezone=default_timezone)
         m = row._mapping
         return Profile(
             timezone=m["timezone"],

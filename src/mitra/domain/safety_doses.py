@@ -1,0 +1,202 @@
+"""Safety rules for a new kratom dose: the dose itself, patterns over time, and the profile.
+
+Every figure is the HIGH end of the dose's estimated mitragynine range, so a product of unknown
+strength fails safe. Windows run back from the new dose's own time and include it. Called by
+``mitra.domain.safety``; each function returns the alerts of its rules (empty when none fire).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from mitra.domain.alerts import Alert, day_key, number_text, once_key
+from mitra.domain.entries import DoseEntry, Entry
+from mitra.domain.profile import Profile
+from mitra.domain.ruleset import Rule, Ruleset
+
+if TYPE_CHECKING:
+    from mitra.domain.safety import Timeline
+
+DOSE_HIGH = "dose-mitragynine-high"
+DOSE_HARD_LIMIT = "dose-mitragynine-hard-limit"
+SOURCE_ARTICLE = "source-article-extract-3g"
+SEVEN_OH = "seven-oh-product"
+DAILY_TOTAL = "daily-mitragynine-high"
+DOSES_PER_DAY = "doses-per-day-high"
+SHORT_INTERVAL = "dose-interval-short"
+ESCALATION = "escalation-weekly"
+PREGNANCY = "pregnancy"
+BREASTFEEDING = "breastfeeding"
+PREGNANCY_UNKNOWN = "pregnancy-status-unknown"
+
+# A range whose high end is more than this many times its low end is called wide in the text.
+WIDE_RANGE_RATIO = 2.0
+
+
+def entry_ids(entries: Iterable[Entry]) -> tuple[int, ...]:
+    """The ids of the entries that have one, sorted and without repeats."""
+    return tuple(sorted({e.id for e in entries if e.id is not None}))
+
+
+def high_mg(dose: DoseEntry) -> float:
+    return dose.estimate.mitragynine_mg.high
+
+
+def _dose(timeline: Timeline) -> DoseEntry:
+    new = timeline.new
+    if not isinstance(new, DoseEntry):
+        raise TypeError("dose rules apply to dose entries only")
+    return new
+
+
+def _doses(entries: Iterable[Entry]) -> list[DoseEntry]:
+    return [e for e in entries if isinstance(e, DoseEntry)]
+
+
+def _dose_values(dose: DoseEntry) -> dict[str, str]:
+    mit = dose.estimate.mitragynine_mg
+    return {
+        "product": dose.product_name,
+        "amount": f"{dose.amount:g} {dose.unit}",
+        "explanation": dose.estimate.explanation,
+        "mitragynine_low_mg": number_text(mit.low),
+        "mitragynine_typical_mg": number_text(mit.typical),
+        "mitragynine_high_mg": number_text(mit.high),
+        "seven_oh_high_mg": number_text(dose.estimate.seven_oh_mg.high),
+    }
+
+
+def _range_note(rule: Rule, dose: DoseEntry, values: dict[str, str]) -> str:
+    note = rule.text("range_note", values)
+    mit = dose.estimate.mitragynine_mg
+    if mit.high > WIDE_RANGE_RATIO * mit.low:
+        note += " " + rule.text("wide_range_note", values)
+    return note
+
+
+def dose_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
+    """Per-dose mitragynine (two tiers), the source article's extract rule, and 7-OH products."""
+    dose = _dose(timeline)
+    day = timeline.day()
+    base = _dose_values(dose)
+    alerts: list[Alert] = []
+    for rule_id in (DOSE_HIGH, DOSE_HARD_LIMIT):
+        rule = ruleset.rule(rule_id)
+        limit = rule.value("max_mg")
+        if high_mg(dose) > limit:
+            values = {**base, "threshold_mg": number_text(limit)}
+            values["range_note"] = _range_note(rule, dose, values)
+            alerts.append(_alert(rule, values, dose, [dose], day))
+    rule = ruleset.rule(SOURCE_ARTICLE)
+    mass = dose.estimate.product_mass_g
+    limit = rule.value("max_extract_g")
+    if dose.form.value in rule.match.forms and mass is not None and mass > limit:
+        values = {**base, "extract_g": number_text(mass), "max_extract_g": number_text(limit)}
+        alerts.append(_alert(rule, values, dose, [dose], day))
+    rule = ruleset.rule(SEVEN_OH)
+    if dose.form.value in rule.match.forms:
+        alerts.append(_alert(rule, base, dose, [dose], day))
+    return alerts
+
+
+def pattern_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
+    """The rolling 24-hour total and count, the interval since the last dose, and escalation."""
+    dose = _dose(timeline)
+    day = timeline.day()
+    span = timedelta(hours=ruleset.windows.rolling_day_hours)
+    recent = [*_doses(timeline.since(dose.at - span)), dose]
+    alerts: list[Alert] = []
+
+    rule = ruleset.rule(DAILY_TOTAL)
+    total = sum(high_mg(d) for d in recent)
+    if len(recent) > 1 and total > rule.value("max_mg_24h"):
+        values = {
+            "dose_count": f"{len(recent)} doses",
+            "total_24h_mg": number_text(total),
+            "threshold_mg": number_text(rule.value("max_mg_24h")),
+        }
+        alerts.append(_alert(rule, values, dose, recent, day))
+
+    rule = ruleset.rule(DOSES_PER_DAY)
+    if len(recent) > rule.value("max_doses"):
+        values = {
+            "dose_number": str(len(recent)),
+            "max_doses": number_text(rule.value("max_doses")),
+        }
+        alerts.append(_alert(rule, values, dose, recent, day))
+
+    rule = ruleset.rule(SHORT_INTERVAL)
+    previous = next((e for e in reversed(timeline.past) if isinstance(e, DoseEntry)), None)
+    minimum = timedelta(hours=rule.value("min_interval_hours"))
+    if previous is not None and dose.at - previous.at < minimum:
+        values = {
+            "interval_minutes": number_text((dose.at - previous.at).total_seconds() / 60),
+            "min_interval_minutes": number_text(minimum.total_seconds() / 60),
+        }
+        alerts.append(_alert(rule, values, dose, [dose, previous], day))
+
+    alerts += _escalation(timeline, ruleset, dose)
+    return alerts
+
+
+def _escalation(timeline: Timeline, ruleset: Ruleset, dose: DoseEntry) -> list[Alert]:
+    rule = ruleset.rule(ESCALATION)
+    week_days = ruleset.windows.week_days
+    week = timedelta(days=week_days)
+    last = [*_doses(timeline.since(dose.at - week)), dose]
+    prior = _doses(timeline.between(dose.at - 2 * week, dose.at - week))
+    needed = rule.value("min_days_with_doses")
+    if min(_days_with_doses(timeline, last), _days_with_doses(timeline, prior)) < needed:
+        return []
+    last_avg = sum(high_mg(d) for d in last) / week_days
+    prior_avg = sum(high_mg(d) for d in prior) / week_days
+    if prior_avg <= 0:
+        return []
+    rise = (last_avg - prior_avg) / prior_avg * 100
+    if rise < rule.value("min_rise_pct"):
+        return []
+    values = {
+        "last_week_mg_per_day": number_text(last_avg),
+        "prior_week_mg_per_day": number_text(prior_avg),
+        "rise_pct": f"{rise:.0f}",
+        "min_rise_pct": number_text(rule.value("min_rise_pct")),
+    }
+    return [_alert(rule, values, dose, [*last, *prior], timeline.day())]
+
+
+def _days_with_doses(timeline: Timeline, doses: Sequence[DoseEntry]) -> int:
+    return len({timeline.day(d.at) for d in doses})
+
+
+def profile_alerts(timeline: Timeline, profile: Profile, ruleset: Ruleset) -> list[Alert]:
+    """Pregnancy and breastfeeding; unknown status is asked about once, never taken as 'no'."""
+    dose = _dose(timeline)
+    day = timeline.day()
+    alerts: list[Alert] = []
+    if profile.pregnant is True:
+        alerts.append(_alert(ruleset.rule(PREGNANCY), {}, dose, [dose], day))
+    if profile.breastfeeding is True:
+        alerts.append(_alert(ruleset.rule(BREASTFEEDING), {}, dose, [dose], day))
+    known_yes = profile.pregnant is True or profile.breastfeeding is True
+    if not known_yes and (profile.pregnant is None or profile.breastfeeding is None):
+        rule = ruleset.rule(PREGNANCY_UNKNOWN)
+        alerts.append(
+            rule.alert(
+                values={},
+                entry_ids=entry_ids([dose]),
+                at=dose.at,
+                key=once_key(rule.id, "profile"),
+            )
+        )
+    return alerts
+
+
+def _alert(
+    rule: Rule, values: dict[str, str], dose: DoseEntry, entries: Iterable[Entry], day: date
+) -> Alert:
+    """An alert of ``rule`` at the dose's time, keyed once per local day."""
+    return rule.alert(
+        values=values, entry_ids=entry_ids(entries), at=dose.at, key=day_key(rule.id, day)
+    )
