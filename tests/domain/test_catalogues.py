@@ -29,6 +29,8 @@ from mitra.domain.substances import Route, SubstanceClass
         ("meth", "methamphetamine", SubstanceClass.STIMULANT),
         ("beer", "alcohol", SubstanceClass.ALCOHOL),
         ("narcan", "naloxone", SubstanceClass.MEDICATION),
+        ("OxyContin", "oxycodone-er", SubstanceClass.OPIOID),
+        ("ms contin", "morphine-er", SubstanceClass.OPIOID),
     ],
 )
 def test_generic_brand_and_street_names_map_to_one_substance_and_class(

@@ -20,6 +20,7 @@ Examples:
   mitra demo
   mitra --demo history --since "5 days ago"
   mitra --demo product list
+  mitra --demo scores --instrument cows
 """,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
@@ -51,6 +52,7 @@ def demo(as_json: bool) -> None:
                 "database": ctx.database.display(),
                 "entries": summary.entries,
                 "products": summary.products,
+                "checkins": summary.checkins,
                 "first": summary.first.isoformat(),
                 "last": summary.last.isoformat(),
             }
@@ -58,8 +60,8 @@ def demo(as_json: bool) -> None:
         return
     click.echo(
         click.style("The demo journey", bold=True)
-        + f": {summary.entries} entries over four weeks, {summary.products} products, "
-        f"in {ctx.database.display()}"
+        + f": {summary.entries} entries and {summary.checkins} check-ins over four weeks, "
+        f"{summary.products} products, in {ctx.database.display()}"
     )
     click.echo(
         "Someone steps off prescribed oxycodone, eases withdrawal with kratom leaf, has "
@@ -69,6 +71,12 @@ def demo(as_json: bool) -> None:
     click.echo(click.style("The last five days:", bold=True))
     _print_history(found, deleted, profile.zone())
     click.echo()
+    click.echo(
+        "Check-ins (COWS, SOWS-Gossop, SOWS, craving daily or so; PHQ-2 and GAD-2 weekly) "
+        "follow the withdrawal:\nCOWS rises to moderate a day after the last oxycodone and "
+        "eases over the first week."
+    )
     click.echo("See everything: mitra --demo history    products: mitra --demo product list")
+    click.echo("Check-in scores and their changes: mitra --demo scores --instrument cows")
     click.echo(dim(ESTIMATE_CAVEAT))
     click.echo(dim(SUPPORT_LINE))

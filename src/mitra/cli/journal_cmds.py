@@ -11,10 +11,12 @@ from mitra.cli.output import dim, emit_json, local_time, mg
 from mitra.cli.words import SUPPORT_LINE
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from zoneinfo import ZoneInfo
 
     from mitra.domain.entries import Entry
     from mitra.services.journal import JournalService, LogResult
+    from mitra.storage.alert_store import StoredAlert
 
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON document instead of text."
@@ -69,7 +71,9 @@ def _show_logged(result: LogResult, as_json: bool) -> None:
     if result.daily_mme is not None or entry.kind.value == "substance":
         view["daily_mme"] = None if result.daily_mme is None else round(result.daily_mme, 2)
     if as_json:
-        emit_json({"entry": view, "alerts": list(result.alerts)})
+        from mitra.services.alert_views import alert_view  # noqa: PLC0415
+
+        emit_json({"entry": view, "alerts": [alert_view(a, zone) for a in result.alerts]})
         return
     click.echo(
         f"Logged {entry.kind.value} #{entry.id} at {local_time(entry.at, zone)} "
@@ -84,6 +88,15 @@ def _show_logged(result: LogResult, as_json: bool) -> None:
             click.echo(dim(f"  no --product given: used {entry.product_name}"))
     if result.daily_mme is not None:
         click.echo(f"  opioids today: {mg(result.daily_mme)} MME (CDC 2022 factors)")
+    finish_with_alerts(result.alerts, zone)
+
+
+def finish_with_alerts(alerts: Sequence[StoredAlert], zone: ZoneInfo) -> None:
+    """The alerts a write raised, then the reminder of any open serious ones."""
+    from mitra.cli.safety_cmds import print_alerts, remind_open_serious  # noqa: PLC0415
+
+    print_alerts(alerts, zone)
+    remind_open_serious()
 
 
 @click.group("log", help="Record a kratom dose, another substance, or a symptom.")
@@ -234,6 +247,9 @@ def history(since: str | None, until: str | None, include_deleted: bool, as_json
         return
     _print_history(found, deleted, zone)
     click.echo(dim(SUPPORT_LINE))
+    from mitra.cli.safety_cmds import remind_open_serious  # noqa: PLC0415
+
+    remind_open_serious()
 
 
 def _print_history(found: list[Entry], deleted: set[int], zone: ZoneInfo) -> None:

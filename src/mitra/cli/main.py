@@ -56,9 +56,21 @@ def cli(ctx: click.Context, db: str | None, demo: bool, debug: bool) -> None:
 
 
 def _register() -> None:
-    from mitra.cli import demo_cmd, journal_cmds, setup_cmds  # noqa: PLC0415
+    from mitra.cli import (  # noqa: PLC0415
+        check_cmds,
+        demo_cmd,
+        journal_cmds,
+        safety_cmds,
+        setup_cmds,
+    )
 
-    for command in (*journal_cmds.COMMANDS, *setup_cmds.COMMANDS, demo_cmd.demo):
+    for command in (
+        *journal_cmds.COMMANDS,
+        *setup_cmds.COMMANDS,
+        *check_cmds.COMMANDS,
+        *safety_cmds.COMMANDS,
+        demo_cmd.demo,
+    ):
         cli.add_command(command)
 
 
@@ -90,7 +102,10 @@ def _refuse_negative_numbers(args: list[str]) -> None:
 
     for arg in args:
         if len(arg) > 1 and arg[0] == "-" and (arg[1].isdigit() or arg[1] == "."):
-            raise InputError(f"the amount must be more than zero (got {arg}); e.g. 3g")
+            raise InputError(
+                f"negative numbers are not accepted (got {arg}): amounts must be more than "
+                "zero, e.g. 3g; answers, severities and ids are 0 or more"
+            )
 
 
 def _report(exc: BaseException, debug: bool) -> int:

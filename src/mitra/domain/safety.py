@@ -41,7 +41,7 @@ from mitra.domain.instrument_defs import Assessment
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Ruleset
 
-__all__ = ["Timeline", "evaluate", "evaluate_assessment"]
+__all__ = ["Timeline", "evaluate", "evaluate_assessment", "history_span"]
 
 RATER_WORDS = {"self": "yourself", "clinician": "a clinician"}
 
@@ -92,7 +92,7 @@ LOOKBACK_THRESHOLDS = frozenset({"lookback_hours", "opioid_lookback_hours"})
 BOTH_WAYS_THRESHOLD = "window_hours"
 
 
-def _horizons(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
+def history_span(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
     """How far before and after the new entry any rule of this ruleset looks."""
     windows = ruleset.windows
     before = max(timedelta(hours=windows.rolling_day_hours), timedelta(days=2 * windows.week_days))
@@ -111,7 +111,7 @@ def build_timeline(
     history: Iterable[Entry], new: Entry, ruleset: Ruleset, zone: tzinfo
 ) -> Timeline:
     """One pass over the history; only the slice inside the widest window is kept and sorted."""
-    before, after = _horizons(ruleset)
+    before, after = history_span(ruleset)
     start, end, at = new.at - before, new.at + after, new.at
     past: list[Entry] = []
     future: list[Entry] = []

@@ -74,7 +74,8 @@ class ProfileService:
             changes["goals"] = profile_domain.check_goals(profile_domain.parse_list(goals))
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            updated = profile_domain.updated(store.get_profile(self.ctx.default_timezone), **changes)
+            current = store.get_profile(self.ctx.default_timezone)
+            updated = profile_domain.updated(current, **changes)
             store.save_profile(updated, at=self.ctx.now())
         return updated
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mitra.storage.database import Database
+
+if TYPE_CHECKING:
+    from mitra.services.safety import EffectiveRules
 
 
 def system_clock() -> datetime:
@@ -29,6 +34,16 @@ class AppContext:
     database: Database
     clock: Callable[[], datetime] = field(default=system_clock)
     default_timezone: str = field(default_factory=system_zone_name)
+    safety_settings: Path | None = None
+    _rules: EffectiveRules | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def rules(self) -> EffectiveRules:
+        """The safety ruleset in force (reviewed defaults + the clinician's settings file)."""
+        if self._rules is None:
+            from mitra.services.safety import effective_rules  # noqa: PLC0415
+
+            self._rules = effective_rules(self.safety_settings)
+        return self._rules

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from mitra.services.catalogue import ProductService, ProfileService
 from mitra.services.context import AppContext
+from mitra.services.demo_checkins import add_demo_checkins
 from mitra.services.journal import JournalService
 
 DEMO_ZONE = "America/New_York"
@@ -29,6 +30,7 @@ class DemoSummary:
     products: int
     first: datetime
     last: datetime
+    checkins: int = 0
 
 
 def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
@@ -119,4 +121,5 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
         assert typo.entry.id is not None
         journal.delete(typo.entry.id)
         count += 1
-    return DemoSummary(entries=count, products=3, first=start, last=ctx.now())
+    checkins = add_demo_checkins(ctx, start, rng)
+    return DemoSummary(entries=count, products=3, first=start, last=ctx.now(), checkins=checkins)

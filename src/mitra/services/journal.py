@@ -28,6 +28,8 @@ from mitra.domain.quantities import parse_amount
 from mitra.domain.substances import SubstanceClass
 from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
+from mitra.services.safety import judge_entry
+from mitra.storage.alert_store import StoredAlert
 from mitra.storage.journal_store import JournalStore
 
 
@@ -38,7 +40,7 @@ class LogResult:
     entry: Entry
     profile: Profile
     daily_mme: float | None = None
-    alerts: Sequence[object] = field(default_factory=tuple)
+    alerts: Sequence[StoredAlert] = field(default_factory=tuple)
     product_assumed: bool = False
 
 
@@ -93,7 +95,8 @@ class JournalService:
                 product_id=chosen.id,
             )
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
-        return LogResult(entry=stored, profile=profile, product_assumed=assumed)
+            alerts = judge_entry(conn, self.ctx, stored, profile)
+        return LogResult(entry=stored, profile=profile, alerts=alerts, product_assumed=assumed)
 
     def _choose_product(
         self, store: JournalStore, name: str | None
@@ -153,7 +156,8 @@ class JournalService:
             day_mme = None
             if substance.substance_class is SubstanceClass.OPIOID:
                 day_mme = daily_mme(self._same_day_opioids(store, moment, profile))
-        return LogResult(entry=stored, profile=profile, daily_mme=day_mme)
+            alerts = judge_entry(conn, self.ctx, stored, profile)
+        return LogResult(entry=stored, profile=profile, daily_mme=day_mme, alerts=alerts)
 
     def _same_day_opioids(
         self, store: JournalStore, moment: datetime, profile: Profile
@@ -185,7 +189,8 @@ class JournalService:
             moment = self._when(at, profile)
             entry = SymptomEntry(at=moment, symptom_id=symptom.id, severity=level, note=clean_note)
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
-        return LogResult(entry=stored, profile=profile)
+            alerts = judge_entry(conn, self.ctx, stored, profile)
+        return LogResult(entry=stored, profile=profile, alerts=alerts)
 
     # -- reading -----------------------------------------------------------------------------
     def history(

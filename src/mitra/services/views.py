@@ -11,7 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mitra.domain import symptoms as symptom_domain
+from mitra.domain.checkins import ScoreRow
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
+from mitra.domain.instruments import Assessment, Instrument, Item, get_instrument
 from mitra.domain.products import BASIS_LABEL, Product, Range
 from mitra.domain.quantities import Amount
 
@@ -105,4 +107,102 @@ def product_view(product: Product) -> dict[str, Any]:
         "sources": list(p.sources),
         "unit_mass_g": product.unit_mass_g,
         "scoop_g": product.scoop_g,
+    }
+
+
+def _anchor(item: Item, value: int) -> str | None:
+    # A continuous scale (the craving VAS) anchors only its ends; points between have no words.
+    return next((a.anchor for a in item.answers if a.score == value), None)
+
+
+def assessment_view(
+    assessment: Assessment,
+    zone: ZoneInfo,
+    *,
+    record_id: int | None = None,
+    note: str | None = None,
+    pulse_bpm: float | None = None,
+) -> dict[str, Any]:
+    """A scored check-in with every item answer, its reading and its source."""
+    instrument = get_instrument(assessment.instrument_id)
+    items = []
+    for item_id, value in assessment.items:
+        item = instrument.item(item_id)
+        shown: dict[str, Any] = {
+            "id": item_id,
+            "number": item.number,
+            "label": item.name,
+            "score": value,
+            "anchor": _anchor(item, value),
+        }
+        if item.bpm_ranges and pulse_bpm is not None:
+            shown["bpm"] = pulse_bpm
+        items.append(shown)
+    return {
+        "id": record_id,
+        "instrument": instrument.id,
+        "instrument_name": instrument.name,
+        "short_name": instrument.short_name,
+        "instrument_version": assessment.instrument_version,
+        "total": assessment.total,
+        "min_total": instrument.min_total,
+        "max_total": instrument.max_total,
+        "band": assessment.band,
+        "band_meaning": assessment.band_meaning,
+        "positive_screen": assessment.positive_screen,
+        "items": items,
+        "at": iso(assessment.at, zone),
+        "rater": assessment.rater,
+        "rater_note": instrument.rater_note if instrument.rater != assessment.rater else None,
+        "interpretation": assessment.interpretation,
+        "source": assessment.source,
+        "note": note,
+    }
+
+
+def change_view(row: ScoreRow) -> dict[str, Any]:
+    """How a score moved: from the previous score of its instrument and from the first."""
+    instrument = get_instrument(row.assessment.instrument_id)
+    return {
+        "baseline": row.is_baseline,
+        "change_from_previous": row.change_from_previous,
+        "change_from_baseline": row.change_from_baseline,
+        "meaningful": row.meaningful,
+        "meaningful_from_baseline": row.meaningful_from_baseline,
+        "meaningful_change": row.threshold,
+        "meaningful_change_basis": row.threshold_basis,
+        "meaningful_change_source": instrument.meaningful_change_source,
+    }
+
+
+def score_row_view(row: ScoreRow, zone: ZoneInfo) -> dict[str, Any]:
+    view = assessment_view(row.assessment, zone, record_id=row.record.id, note=row.record.note)
+    view.update(change_view(row))
+    return view
+
+
+def instrument_view(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": instrument.id,
+        "name": instrument.name,
+        "short_name": instrument.short_name,
+        "items": len(instrument.items),
+        "rater": instrument.rater,
+        "rater_note": instrument.rater_note,
+        "offer_every": instrument.offer_every,
+        "recall": instrument.recall,
+        "min_total": instrument.min_total,
+        "max_total": instrument.max_total,
+        "bands": [
+            {"min": b.min, "max": b.max, "label": b.label, "meaning": b.meaning}
+            for b in instrument.bands
+        ],
+        "positive_at": instrument.positive_at,
+        "meaningful_change": instrument.meaningful_change,
+        "meaningful_change_basis": instrument.meaningful_change_basis,
+        "meaningful_change_source": instrument.meaningful_change_source,
+        "meaningful_change_note": instrument.meaningful_change_note,
+        "loinc": instrument.loinc,
+        "citation": instrument.citation,
+        "licence_note": instrument.licence_note,
     }

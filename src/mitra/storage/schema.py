@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Dialect,
@@ -144,4 +145,52 @@ actions = Table(
     Column("action", String(16), nullable=False),
     Column("entry_id", Integer, ForeignKey("entries.id"), nullable=False),
     Column("undone", Boolean, nullable=False, default=False),
+)
+
+# Withdrawal check-ins (issue 3). A score is kept with every item answer, so a report can show
+# what drove it; the version of the instrument that scored it is kept beside the total.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instrument_id", String(40), nullable=False),
+    Column("instrument_version", String(16), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("band", String(40)),
+    Column("rater", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("note", Text),
+    Column("deleted_at", UTCDateTime),
+    CheckConstraint("rater IN ('self', 'clinician')", name="ck_assessments_rater"),
+    Index("ix_assessments_instrument_at", "instrument_id", "at"),
+)
+
+assessment_items = Table(
+    "assessment_items",
+    metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True),
+    Column("item_id", String(40), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+    CheckConstraint("score >= 0", name="ck_assessment_items_score"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("rule_id", String(80), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("advice", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("entry_ids", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime),
+    Column("ack_note", Text),
+    Index("ix_alerts_at", "at"),
 )

@@ -1,0 +1,239 @@
+"""Safety commands (``alerts``, ``alerts ack``, ``rules``) and the printing of alerts that
+every other command uses: a logged entry shows the alerts it raised, and every screen ends
+with a reminder of open urgent and emergency alerts until they are acknowledged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from mitra.cli.main import state
+from mitra.cli.output import dim, emit_json, local_time
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from mitra.storage.alert_store import StoredAlert
+
+COLOURS = {
+    "info": "cyan",
+    "caution": "yellow",
+    "warning": "yellow",
+    "urgent": "red",
+    "emergency": "red",
+}
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document instead of text."
+)
+
+
+def print_alerts(
+    alerts: Sequence[StoredAlert],
+    zone: ZoneInfo,
+    *,
+    full_support: bool = False,
+    evidence_lines: int = 2,
+) -> None:
+    """Each alert as a short block, most serious first, then the support options once (in
+    one line after a logged entry; in full where alerts are reviewed)."""
+    from mitra.domain.alerts import support_text  # noqa: PLC0415
+
+    for stored in alerts:
+        alert = stored.alert
+        level = alert.severity.value
+        head = click.style(f"{level.upper()}: {alert.title}", fg=COLOURS[level], bold=True)
+        ack = (
+            f"  acknowledged {local_time(stored.acknowledged_at, zone)}"
+            if stored.acknowledged_at
+            else ""
+        )
+        click.echo(f"\n{head}  {dim(f'[alert #{stored.id}, {alert.rule_id}]')}{ack}")
+        click.echo(f"  {alert.message}")
+        click.echo(f"  What you can do: {alert.advice}")
+        for evidence in alert.evidence[:evidence_lines]:
+            click.echo(
+                dim(f"  Evidence ({evidence.strength}): {evidence.claim} ({evidence.citation})")
+            )
+        more = len(alert.evidence) - evidence_lines
+        if more > 0:
+            click.echo(dim(f"  ...and {more} more sources: mitra alerts --json"))
+    if not alerts:
+        return
+    support = state().app().rules().ruleset.support
+    click.echo()
+    if full_support:
+        click.echo(dim(support_text(support)))
+        return
+    options = "; ".join(option.name for option in support.options)
+    lines = " · ".join(f"{line.name} {line.contact}" for line in support.crisis)
+    click.echo(dim(f"Help that works: {options} (see 'mitra alerts'). {lines}."))
+
+
+def remind_open_serious() -> None:
+    """One line per screen while urgent or emergency alerts are open (no snooze exists)."""
+    from mitra.services.safety import SafetyService  # noqa: PLC0415
+
+    serious = SafetyService(state().app()).open_serious()
+    if not serious:
+        return
+    worst = max(s.alert.severity.rank for s in serious)
+    colour = "red" if worst >= 3 else "yellow"
+    noun = "alert is" if len(serious) == 1 else "alerts are"
+    click.echo(
+        click.style(
+            f"\n{len(serious)} urgent or emergency {noun} open: "
+            "see 'mitra alerts', acknowledge with 'mitra alerts ack ID'.",
+            fg=colour,
+            bold=True,
+        )
+    )
+
+
+@click.group(
+    "alerts",
+    invoke_without_command=True,
+    help="""Safety alerts raised by what you
+logged, each with its evidence. Emergency and urgent alerts stay until acknowledged.
+
+\b
+Examples:
+  mitra alerts              (open alerts)
+  mitra alerts --all        (also acknowledged ones)
+  mitra alerts ack 3 --note "talked to my doctor"
+  mitra alerts --json
+""",
+)
+@click.option("--all", "show_all", is_flag=True, help="Include acknowledged alerts.")
+@json_option
+@click.pass_context
+def alerts_group(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from mitra.services.alert_views import alert_view, support_view  # noqa: PLC0415
+    from mitra.services.journal import JournalService  # noqa: PLC0415
+    from mitra.services.safety import SafetyService  # noqa: PLC0415
+
+    app = state().app()
+    found = SafetyService(app).alerts(include_acknowledged=show_all)
+    zone = JournalService(app).profile().zone()
+    if as_json:
+        emit_json(
+            {
+                "alerts": [alert_view(s, zone) for s in found],
+                "support": support_view(app.rules().ruleset.support),
+            }
+        )
+        return
+    if not found:
+        click.echo("No open alerts." if not show_all else "No alerts yet.")
+        return
+    print_alerts(found, zone, full_support=True)
+
+
+@alerts_group.command(
+    "ack",
+    help="""Acknowledge an alert: you have seen it. It stays on
+record (mitra alerts --all) and is never deleted.
+
+\b
+Example:
+  mitra alerts ack 3 --note "called the clinic"
+""",
+)
+@click.argument("alert_id", type=int, metavar="ID")
+@click.option("--note", metavar="TEXT", help="What you did about it (optional).")
+@json_option
+def alerts_ack(alert_id: int, note: str | None, as_json: bool) -> None:
+    from mitra.services.alert_views import alert_view  # noqa: PLC0415
+    from mitra.services.journal import JournalService  # noqa: PLC0415
+    from mitra.services.safety import SafetyService  # noqa: PLC0415
+
+    app = state().app()
+    stored = SafetyService(app).acknowledge(alert_id, note)
+    zone = JournalService(app).profile().zone()
+    if as_json:
+        emit_json({"alert": alert_view(stored, zone)})
+        return
+    click.echo(f"Acknowledged alert #{stored.id}: {stored.alert.title}")
+
+
+@click.command(
+    "rules",
+    help="""List the safety rules in force: what each checks, its
+thresholds (after any clinician settings), severity and sources.
+
+Clinicians may tighten thresholds in a settings file: $MITRA_SAFETY_SETTINGS, or safety.toml
+in the user config folder (~/.config/mitra/safety.toml on Linux). Hard limits can only be
+made stricter; a loosening setting is refused and listed here.
+
+\b
+Example settings file:
+  [dose-mitragynine-high]
+  max_mg = 80
+
+\b
+Examples:
+  mitra rules
+  mitra rules --json
+""",
+)
+@json_option
+def rules_list(as_json: bool) -> None:
+    effective = state().app().rules()
+    rules = effective.ruleset.rules
+    if as_json:
+        emit_json(
+            {
+                "version": effective.ruleset.version,
+                "settings_file": str(effective.settings_path) if effective.settings_path else None,
+                "refused_settings": list(effective.refused),
+                "rules": [
+                    {
+                        "id": r.id,
+                        "group": r.group,
+                        "checks": r.checks,
+                        "severity": r.severity.value,
+                        "hard_limit": r.hard_limit,
+                        "why": r.why,
+                        "thresholds": [
+                            {
+                                "name": t.name,
+                                "value": t.value,
+                                "unit": t.unit,
+                                "tighter": t.tighter.value,
+                                "why": t.why,
+                            }
+                            for t in r.thresholds
+                        ],
+                        "evidence": [
+                            {
+                                "source": e.source_id,
+                                "strength": e.strength,
+                                "claim": e.claim,
+                                "citation": e.citation,
+                            }
+                            for e in r.evidence
+                        ],
+                    }
+                    for r in rules
+                ],
+            }
+        )
+        return
+    for rule in rules:
+        limit = "  [hard limit]" if rule.hard_limit else ""
+        click.echo(click.style(f"{rule.id}", bold=True) + f"  ({rule.severity.value}){limit}")
+        click.echo(f"  {rule.checks}")
+        for threshold in rule.thresholds:
+            click.echo(f"  {threshold.name} = {threshold.value:g} {threshold.unit}")
+        sources = ", ".join(f"{e.source_id} ({e.strength})" for e in rule.evidence)
+        click.echo(dim(f"  sources: {sources}"))
+    if effective.settings_path:
+        click.echo(f"\nSettings file in force: {effective.settings_path}")
+    for problem in effective.refused:
+        click.echo(click.style(f"Setting refused: {problem}", fg="yellow"), err=True)
+
+
+COMMANDS = (alerts_group, rules_list)

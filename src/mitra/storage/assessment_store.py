@@ -1,0 +1,136 @@
+"""Rows <-> check-in records: ``assessments`` and their ``assessment_items``.
+
+Every method works inside the caller's transaction (a ``Connection`` from
+``Database.transaction``); nothing here commits. An assessment and all its item rows are
+written by one call, so within the caller's transaction they exist together or not at all.
+
+What is stored: the instrument id and version, total, band label, rater, times, note and each
+item's score with its position. What is not: the plain-words texts (band meaning,
+interpretation, citation); they are read back from the instrument's reviewed data file, so
+they are the current wording for that total. Deleted assessments stay with ``deleted_at`` set
+and are hidden unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, true, update
+
+from mitra.domain.checkins import StoredAssessment
+from mitra.domain.instruments import Assessment, Rater, get_instrument, interpretation_for
+from mitra.storage import schema as t
+
+
+class AssessmentStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(
+        self, assessment: Assessment, *, recorded_at: datetime, note: str | None = None
+    ) -> StoredAssessment:
+        assessment_id = self.conn.execute(
+            insert(t.assessments)
+            .values(
+                instrument_id=assessment.instrument_id,
+                instrument_version=assessment.instrument_version,
+                total=assessment.total,
+                band=assessment.band,
+                rater=assessment.rater,
+                at=assessment.at,
+                recorded_at=recorded_at,
+                note=note,
+            )
+            .returning(t.assessments.c.id)
+        ).scalar_one()
+        self.conn.execute(
+            insert(t.assessment_items),
+            [
+                {"assessment_id": assessment_id, "item_id": item_id, "position": n, "score": s}
+                for n, (item_id, s) in enumerate(assessment.items, start=1)
+            ],
+        )
+        return StoredAssessment(
+            id=assessment_id, assessment=assessment, recorded_at=recorded_at, note=note
+        )
+
+    def get(self, assessment_id: int) -> StoredAssessment | None:
+        """The assessment with this id, deleted or not; None if there is no such id."""
+        found = self._read(t.assessments.c.id == assessment_id)
+        return found[0] if found else None
+
+    def list_assessments(
+        self,
+        *,
+        instrument_id: str | None = None,
+        since: datetime | None = None,
+        include_deleted: bool = False,
+    ) -> list[StoredAssessment]:
+        """Assessments in time order (then id order), optionally one instrument's, from
+        ``since``."""
+        conditions: list[Any] = []
+        if instrument_id is not None:
+            conditions.append(t.assessments.c.instrument_id == instrument_id)
+        if since is not None:
+            conditions.append(t.assessments.c.at >= since)
+        if not include_deleted:
+            conditions.append(t.assessments.c.deleted_at.is_(None))
+        return self._read(and_(true(), *conditions))
+
+    def set_deleted(self, assessment_id: int, deleted_at: datetime | None) -> None:
+        self.conn.execute(
+            update(t.assessments)
+            .where(t.assessments.c.id == assessment_id)
+            .values(deleted_at=deleted_at)
+        )
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.assessments)).scalar_one())
+
+    def _read(self, condition: Any) -> list[StoredAssessment]:
+        rows = self.conn.execute(
+            select(t.assessments).where(condition).order_by(t.assessments.c.at, t.assessments.c.id)
+        ).all()
+        if not rows:
+            return []
+        items: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        # One query for every item of the selected assessments, already in item order.
+        item_rows = self.conn.execute(
+            select(t.assessment_items)
+            .where(t.assessment_items.c.assessment_id.in_([r.id for r in rows]))
+            .order_by(t.assessment_items.c.assessment_id, t.assessment_items.c.position)
+        )
+        for item in item_rows:
+            items[item.assessment_id].append((item.item_id, item.score))
+        return [_record_of(row, tuple(items[row.id])) for row in rows]
+
+
+def _record_of(row: Row[Any], items: tuple[tuple[str, int], ...]) -> StoredAssessment:
+    m = row._mapping
+    instrument = get_instrument(m["instrument_id"])
+    total: int = m["total"]
+    band_label: str | None = m["band"]
+    band = next((b for b in instrument.bands if b.label == band_label), None)
+    rater: Rater = "clinician" if m["rater"] == "clinician" else "self"
+    assessment = Assessment(
+        instrument_id=instrument.id,
+        instrument_version=m["instrument_version"],
+        total=total,
+        band=band_label,
+        band_meaning=band.meaning if band else None,
+        items=items,
+        rater=rater,
+        at=m["at"],
+        interpretation=interpretation_for(instrument, total),
+        source=instrument.citation,
+        positive_screen=None if instrument.positive_at is None else total >= instrument.positive_at,
+    )
+    return StoredAssessment(
+        id=m["id"],
+        assessment=assessment,
+        recorded_at=m["recorded_at"],
+        note=m["note"],
+        deleted_at=m["deleted_at"],
+    )
