@@ -233,6 +233,17 @@ def test_three_doses_in_24_hours_do_not_raise_the_frequency_caution() -> None:
     assert "doses-per-day-high" not in fired(judge(dose("2g"), history))
 
 
+def test_a_steady_three_a_day_pattern_with_wobbling_times_is_not_counted_as_four() -> None:
+    # Yesterday's evening dose came 40 minutes later than today's: inside a rolling 24 h.
+    history = [dose("2g", NOON - hours(h)) for h in (23.3, 13, 7)]
+    assert "doses-per-day-high" not in fired(judge(dose("2g"), history))
+
+
+def test_four_doses_six_hours_apart_raise_the_frequency_caution() -> None:
+    history = [dose("2g", NOON - hours(h)) for h in (6, 12, 18)]
+    assert "doses-per-day-high" in fired(judge(dose("2g"), history))
+
+
 def test_a_dose_ninety_minutes_after_the_last_raises_the_interval_caution() -> None:
     before = dose("2g", NOON - hours(1.5))
     alert = only(judge(dose("2g"), [before]), "dose-interval-short")
@@ -745,3 +756,29 @@ def test_a_broken_ruleset_is_refused_naming_the_problem(old: str, new: str, prob
     assert old in text
     with pytest.raises(ValueError, match=problem):
         ruleset_from_toml(text.replace(old, new, 1))
+
+
+def test_a_listed_medication_interaction_is_raised_once_not_every_day() -> None:
+    person = Profile(
+        timezone="America/New_York",
+        pregnant=False,
+        breastfeeding=False,
+        medications=("quetiapine",),
+    )
+    first = [a for a in judge(dose("2g"), profile=person) if a.rule_id == "interaction-medication"]
+    later = [
+        a
+        for a in judge(dose("2g", NOON + timedelta(days=3)), profile=person)
+        if a.rule_id == "interaction-medication"
+    ]
+    assert first and later and first[0].key == later[0].key
+
+
+def test_insomnia_after_evening_doses_is_raised_once_a_week() -> None:
+    monday = datetime(2025, 3, 3, 8, 0, tzinfo=ZONE)
+    keys = set()
+    for day in range(3):
+        evening = dose("2g", monday + timedelta(days=day, hours=13))
+        report = felt("insomnia", 2, monday + timedelta(days=day + 1))
+        keys |= {a.key for a in judge(report, [evening]) if a.rule_id == "insomnia-evening-dose"}
+    assert len(keys) == 1

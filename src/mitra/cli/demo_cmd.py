@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from mitra.cli.main import state
 from mitra.cli.output import dim, emit_json
 from mitra.cli.words import ESTIMATE_CAVEAT, SUPPORT_LINE
+
+if TYPE_CHECKING:
+    from mitra.services.context import AppContext
 
 
 @click.command(
@@ -76,7 +81,23 @@ def demo(as_json: bool) -> None:
         "follow the withdrawal:\nCOWS rises to moderate a day after the last oxycodone and "
         "eases over the first week."
     )
+    _print_alert_summary(ctx)
     click.echo("See everything: mitra --demo history    products: mitra --demo product list")
     click.echo("Check-in scores and their changes: mitra --demo scores --instrument cows")
     click.echo(dim(ESTIMATE_CAVEAT))
     click.echo(dim(SUPPORT_LINE))
+
+
+def _print_alert_summary(ctx: AppContext) -> None:
+    """What the safety engine noticed along the way, most serious first, one line per rule."""
+    from collections import Counter  # noqa: PLC0415
+
+    from mitra.services.safety import SafetyService  # noqa: PLC0415
+
+    stored = SafetyService(ctx).alerts(include_acknowledged=True)
+    counts = Counter((s.alert.severity, s.alert.title) for s in stored)
+    click.echo(click.style(f"\nWhat the safety engine noticed ({len(stored)} alerts):", bold=True))
+    for (severity, title), n in sorted(counts.items(), key=lambda kv: (-kv[0][0].rank, kv[0][1])):
+        times = f" (x{n})" if n > 1 else ""
+        click.echo(f"  {severity.value:<9} {title}{times}")
+    click.echo("Each with its evidence: mitra --demo alerts --all    the rules: mitra rules\n")

@@ -17,6 +17,8 @@ the pattern once, not twenty times:
   symptom rules, and check-in rules (the day of the check-in), use it.
 * ``<rule-id>/<subject>/day:<YYYY-MM-DD>``: a rule that can fire for several things on the
   same day, once per thing and day (``interaction-medication/quetiapine/day:...``).
+* ``<rule-id>/week:<YYYY-Www>``: one per ISO week, for a pattern that may recur daily but
+  needs only a weekly reminder (insomnia on days with evening doses).
 * ``<rule-id>/<subject>/at:<UTC ISO time>``: one per event, never merged. Emergencies
   (a seizure, thoughts of suicide) use it: each report must surface on its own.
 * ``<rule-id>/<subject>``: once ever (information such as "mitra cannot check this
@@ -136,6 +138,12 @@ def day_key(rule_id: str, day: date, subject: str | None = None) -> str:
     """One alert of this rule (and subject) per local calendar day."""
     middle = f"/{subject}" if subject else ""
     return f"{rule_id}{middle}/day:{day.isoformat()}"
+
+
+def week_key(rule_id: str, day: date) -> str:
+    """One alert of this rule per ISO week: for patterns worth one reminder a week, not daily."""
+    year, week, _ = day.isocalendar()
+    return f"{rule_id}/week:{year}-W{week:02d}"
 
 
 def event_key(rule_id: str, at: datetime, subject: str | None = None) -> str:

@@ -118,7 +118,9 @@ def medication_alerts(timeline: Timeline, profile: Profile, ruleset: Ruleset) ->
                 values={"medication": shown, "reasons": " ".join(reasons)},
                 entry_ids=ids,
                 at=dose.at,
-                key=day_key(rule.id, timeline.day(), subject=substance.id),
+                # Once per listed medication: the interaction does not change from day to day,
+                # and a daily repeat would teach people to ignore alerts.
+                key=once_key(rule.id, substance.id),
             )
         )
     return alerts

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from mitra.domain.alerts import Alert, day_key, number_text, once_key
+from mitra.domain.alerts import Alert, day_key, number_text, once_key, week_key
 from mitra.domain.entries import DoseEntry, Entry
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Rule, Ruleset
@@ -120,12 +120,16 @@ def pattern_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
         alerts.append(_alert(rule, values, dose, recent, day))
 
     rule = ruleset.rule(DOSES_PER_DAY)
-    if len(recent) > rule.value("max_doses"):
+    # A slightly shorter window than 24 h, so a steady three-a-day pattern whose times wobble
+    # by an hour is not counted as four (see count_window_hours in rules.toml).
+    counting = timedelta(hours=rule.value("count_window_hours"))
+    counted = [d for d in recent if d.at > dose.at - counting]
+    if len(counted) > rule.value("max_doses"):
         values = {
-            "dose_number": str(len(recent)),
+            "dose_number": str(len(counted)),
             "max_doses": number_text(rule.value("max_doses")),
         }
-        alerts.append(_alert(rule, values, dose, recent, day))
+        alerts.append(_alert(rule, values, dose, counted, day))
 
     rule = ruleset.rule(SHORT_INTERVAL)
     previous = next((e for e in reversed(timeline.past) if isinstance(e, DoseEntry)), None)
@@ -163,7 +167,9 @@ def _escalation(timeline: Timeline, ruleset: Ruleset, dose: DoseEntry) -> list[A
         "rise_pct": f"{rise:.0f}",
         "min_rise_pct": number_text(rule.value("min_rise_pct")),
     }
-    return [_alert(rule, values, dose, [*last, *prior], timeline.day())]
+    # Weekly averages change slowly: one reminder per calendar week, not one per dose day.
+    key = week_key(rule.id, timeline.day())
+    return [rule.alert(values=values, entry_ids=entry_ids([*last, *prior]), at=dose.at, key=key)]
 
 
 def _days_with_doses(timeline: Timeline, doses: Sequence[DoseEntry]) -> int:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from mitra.domain import symptoms as symptom_catalogue
-from mitra.domain.alerts import Alert, Severity, day_key, event_key, number_text
+from mitra.domain.alerts import Alert, Severity, day_key, event_key, number_text, week_key
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
 from mitra.domain.products import Form
 from mitra.domain.ruleset import Rule, Ruleset
@@ -138,7 +138,7 @@ def _insomnia(timeline: Timeline, new: SymptomEntry, symptom: Symptom, rule: Rul
             values=values,
             entry_ids=entry_ids([new, *doses]),
             at=new.at,
-            key=day_key(rule.id, report_day),
+            key=week_key(rule.id, report_day),
         )
     ]
 
