@@ -1,27 +1,36 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need (PostgreSQL server binaries) when they are
-# missing and apt is usable. Prints what it does; never fails the build just because apt is
-# unavailable: the PostgreSQL tests then report clearly that the server is missing.
+# Install the Debian packages the tests need when they are missing and apt is usable:
+# PostgreSQL server binaries (storage tests) and Chromium (browser tests of the web pages;
+# Playwright drives Debian's /usr/bin/chromium, never a browser build it downloads).
+# Prints what it does; never fails the build just because apt is unavailable: the tests
+# that need a missing package then report clearly what is missing.
 set -euo pipefail
 
 have_postgres() {
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
 }
 
-if have_postgres; then
+have_chromium() {
+  [ -x /usr/bin/chromium ]
+}
+
+wanted=()
+have_postgres || wanted+=(postgresql)
+have_chromium || wanted+=(chromium)
+if [ ${#wanted[@]} -eq 0 ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "system-deps: apt-get not found; install PostgreSQL server binaries by hand" >&2
+  echo "system-deps: apt-get not found; install ${wanted[*]} by hand" >&2
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "system-deps: not root and no sudo; install postgresql by hand" >&2; exit 0; fi
+    echo "system-deps: not root and no sudo; install ${wanted[*]} by hand" >&2; exit 0; fi
 fi
-echo "system-deps: installing postgresql (Debian) for the storage tests"
+echo "system-deps: installing ${wanted[*]} (Debian) for the storage and browser tests"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-# Debian starts a cluster on install where it can; the tests use a private one instead.
+# Debian starts a PostgreSQL cluster on install where it can; the tests use a private one.
+$SUDO apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null

@@ -61,6 +61,7 @@ def _register() -> None:
         demo_cmd,
         journal_cmds,
         safety_cmds,
+        serve_cmd,
         setup_cmds,
     )
 
@@ -70,6 +71,7 @@ def _register() -> None:
         *check_cmds.COMMANDS,
         *safety_cmds.COMMANDS,
         demo_cmd.demo,
+        serve_cmd.serve,
     ):
         cli.add_command(command)
 

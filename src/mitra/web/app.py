@@ -1,0 +1,136 @@
+"""Build the web app over an ``AppContext``: routes, error mapping, guards, static files.
+
+``create_app(ctx)`` is the one way to make an app; it keeps everything on the app it returns
+(``app.state``), nothing in module globals, so tests build many apps over temporary files.
+When ``demo`` is given (``mitra serve`` does), the made-up demo journey is mounted at
+``/demo`` as a second app of the same kind over its own database, opened on first use, so
+the person's journal and the demo never mix.
+
+Invariants: the server accepts only the host names in ``WebSettings.allowed_hosts`` (loopback
+names by default, which stops DNS-rebinding pages); state-changing requests from other web
+sites are refused (``guards.CrossSiteGuard``); every page POST is checked for its CSRF token.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from mitra import __version__
+from mitra.services.context import AppContext
+from mitra.web import errors
+from mitra.web.flash import FlashStore
+from mitra.web.guards import CrossSiteGuard, SecurityHeaders
+from mitra.web.render import PageSettings, Renderer
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+API_DESCRIPTION = """\
+mitra's JSON API: the same journal, products and profile as the `mitra` command, with the
+same checks. Errors have one shape: `{"error": {"message": "...", "field": "..."}}` with 422
+for input mitra cannot use, 404 for something that does not exist, 409 for a clash with what
+is stored. Nothing is written when an error is returned.
+
+mitra has no sign-in yet: serve it on loopback only (the default).
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    demo: bool = False  # this app shows the demo journey, not a person's journal
+
+
+class ContextSource:
+    """Gives the app's ``AppContext``, opening it on first use (once, even under threads).
+
+    ``turn`` is held by a request while it uses a SQLite journal. SQLite takes one writer at
+    a time (and mitra's transactions all begin IMMEDIATE), so requests wait their turn here,
+    promptly, instead of polling SQLite's busy lock, whose back-off sleeps (up to 100 ms at a
+    time) make the slowest requests under load hundreds of milliseconds slower.
+    """
+
+    def __init__(self, opener: Callable[[], AppContext]) -> None:
+        self._opener = opener
+        self._ctx: AppContext | None = None
+        self._lock = threading.Lock()
+        self.turn = threading.Lock()
+
+    def __call__(self) -> AppContext:
+        if self._ctx is None:
+            with self._lock:
+                if self._ctx is None:
+                    self._ctx = self._opener()
+        return self._ctx
+
+
+def context(request: Request) -> Iterator[AppContext]:
+    """FastAPI dependency: the context of the app that received the request, used by one
+    request at a time when the journal is SQLite (see ``ContextSource``)."""
+    source: ContextSource = request.app.state.context
+    ctx = source()
+    if not ctx.database.is_sqlite:
+        yield ctx
+        return
+    with source.turn:
+        yield ctx
+
+
+def create_app(
+    ctx: AppContext,
+    *,
+    settings: WebSettings | None = None,
+    demo: Callable[[], AppContext] | None = None,
+) -> FastAPI:
+    """The web app over ``ctx``; ``demo`` opens the demo journey's context for ``/demo``."""
+    chosen = settings or WebSettings()
+    demo_source = ContextSource(demo) if demo is not None and not chosen.demo else None
+    app = _build(ContextSource(lambda: ctx), chosen, demo_source)
+    if demo_source is not None:
+        app.mount("/demo", _build(demo_source, replace(chosen, demo=True), None, outer=False))
+    return app
+
+
+def _build(
+    source: ContextSource,
+    settings: WebSettings,
+    demo: ContextSource | None,
+    *,
+    outer: bool = True,
+) -> FastAPI:
+    from mitra.web.api import alert_routes, catalogue_routes, entry_routes  # noqa: PLC0415
+    from mitra.web.pages import router as pages  # noqa: PLC0415
+
+    app = FastAPI(
+        title="mitra" + (" (demo journey)" if settings.demo else ""),
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # the interactive docs page loads its script from a CDN
+        redoc_url=None,
+    )
+    app.state.context = source
+    app.state.demo_source = demo
+    app.state.demo_lock = threading.Lock()  # one demo build at a time
+    app.state.flash = FlashStore()
+    app.state.renderer = Renderer(PageSettings(demo=settings.demo, demo_mounted=demo is not None))
+    errors.install(app)
+    app.include_router(entry_routes.router)
+    app.include_router(catalogue_routes.router)
+    app.include_router(alert_routes.router)
+    app.include_router(pages.router)
+    static = resources.files("mitra.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    if not outer:
+        return app  # the outer app's middleware already wraps a mounted one
+    # Added last = outermost: hosts are checked before anything else runs.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(CrossSiteGuard)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    return app

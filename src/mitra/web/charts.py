@@ -1,0 +1,242 @@
+"""Charts as SVG text, drawn server-side with pygal from plain data.
+
+Functions take plain sequences (days and numbers) and return a complete ``<svg>`` document as
+text, so the trends page can inline them and a PDF report can draw the same charts later.
+``theme`` chooses colours: ``LIGHT`` and ``DARK`` use fixed colours (for files and reports);
+``PAGE`` uses CSS variables, so an inline chart follows the page's light or dark scheme.
+
+Invariants: the SVG needs nothing from outside (pygal's tooltip script is switched off, no
+fonts are linked); output depends only on the arguments, apart from pygal's unique element id
+and its "generated" comment; the mitragynine chart always shows the estimate's range, never
+the typical value alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+# pygal ships no type information; its objects are used as Any here.
+import pygal  # type: ignore[import-untyped]
+from pygal.style import Style  # type: ignore[import-untyped]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartTheme:
+    background: str
+    foreground: str
+    muted: str
+    bar: str
+    whisker: str
+    font_family: str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+
+LIGHT = ChartTheme(
+    background="#ffffff", foreground="#1b1f24", muted="#5b6673", bar="#0b5cad", whisker="#8a1f11"
+)
+DARK = ChartTheme(
+    background="#121417", foreground="#e8eaed", muted="#9aa5b1", bar="#7fb8ff", whisker="#ffb4a8"
+)
+PAGE = ChartTheme(
+    background="transparent",
+    foreground="var(--chart-fg)",
+    muted="var(--chart-grid)",
+    bar="var(--chart-bar)",
+    whisker="var(--chart-whisker)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSize:
+    width: int
+    height: int
+    font_px: int
+    labels: int  # about how many day labels the x axis shows
+
+
+WIDE = ChartSize(width=800, height=320, font_px=13, labels=10)
+NARROW = ChartSize(width=400, height=300, font_px=13, labels=5)
+
+
+def _style(theme: ChartTheme, size: ChartSize) -> Any:
+    return Style(
+        background=theme.background,
+        plot_background=theme.background,
+        foreground=theme.foreground,
+        foreground_strong=theme.foreground,
+        foreground_subtle=theme.muted,
+        colors=(theme.bar,),
+        ci_colors=(theme.whisker,),
+        font_family=theme.font_family,
+        label_font_size=size.font_px,
+        major_label_font_size=size.font_px,
+        value_font_size=size.font_px,
+        title_font_size=size.font_px + 2,
+        legend_font_size=size.font_px,
+        opacity="1",
+        opacity_hover="1",
+        transition="0ms",
+    )
+
+
+# pygal always writes its settings as an inline script for its tooltips. The charts do not
+# need it, and the pages' Content-Security-Policy refuses inline scripts.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+
+
+def _render(chart: Any) -> str:
+    return _SCRIPT.sub("", str(chart.render(is_unicode=True)))
+
+
+def _day_label(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _chart(
+    days: Sequence[date], y_max: float, theme: ChartTheme, size: ChartSize, y_title: str
+) -> Any:
+    chart = pygal.Bar(
+        style=_style(theme, size),
+        width=size.width,
+        height=size.height,
+        js=[],  # pygal's tooltip script would be fetched from the internet
+        disable_xml_declaration=True,
+        show_legend=False,
+        show_minor_x_labels=False,
+        x_label_rotation=0,
+        y_title=y_title,
+        range=(0, _nice_ceiling(y_max)),
+        margin=8,
+        margin_right=28,  # room for the last day's label, centred under the last bar
+        spacing=4,
+        print_values=False,
+        truncate_label=-1,
+    )
+    labels = [_day_label(d) for d in days]
+    chart.x_labels = labels
+    step = max(1, math.ceil(len(days) / size.labels))
+    # Label the most recent day and then every ``step`` days back from it.
+    chart.x_labels_major = labels[::-1][::step]
+    return chart
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round upper bound for the y axis (at least 1), so ticks land on round numbers."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    for factor in (1, 2, 2.5, 5, 10):
+        if value <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude  # pragma: no cover - the loop always returns
+
+
+def doses_per_day_svg(
+    days: Sequence[date],
+    counts: Sequence[int],
+    *,
+    theme: ChartTheme = LIGHT,
+    size: ChartSize = WIDE,
+) -> str:
+    """A bar per day: how many kratom doses were recorded that day."""
+    if len(days) != len(counts):
+        raise ValueError("days and counts must be the same length")
+    chart = _chart(days, max(counts, default=0), theme, size, "doses")
+    chart.add("Doses", list(counts))
+    return _render(chart)
+
+
+def mitragynine_per_day_svg(
+    days: Sequence[date],
+    typical: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    *,
+    theme: ChartTheme = LIGHT,
+    size: ChartSize = WIDE,
+) -> str:
+    """A bar per day at the typical estimate, with a whisker from the low to the high end."""
+    if not len(days) == len(typical) == len(low) == len(high):
+        raise ValueError("days, typical, low and high must be the same length")
+    chart = _chart(days, max(high, default=0.0), theme, size, "mg mitragynine")
+    chart.add(
+        "Mitragynine",
+        [
+            {"value": round(t, 1), "ci": {"low": round(lo, 1), "high": round(hi, 1)}}
+            if t > 0
+            else 0
+            for t, lo, hi in zip(typical, low, high, strict=True)
+        ],
+    )
+    return _render(chart)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBand:
+    """A named range of an instrument's total (inclusive), drawn as a labelled guide line."""
+
+    min: int
+    max: int
+    label: str
+
+
+def scores_over_time_svg(
+    times: Sequence[datetime],
+    totals: Sequence[int],
+    *,
+    y_title: str,
+    min_total: int,
+    max_total: int,
+    bands: Sequence[ScoreBand] = (),
+    theme: ChartTheme = LIGHT,
+    size: ChartSize = WIDE,
+) -> str:
+    """A line of one instrument's totals over time, its full range on the y axis.
+
+    ``times`` are shown as given (pass local times). Where the instrument has severity bands,
+    each band's lower edge is a labelled guide ("13 moderate"), so a reader sees which band a
+    score fell in without the chart inventing bands the instrument does not have.
+    """
+    if len(times) != len(totals):
+        raise ValueError("times and totals must be the same length")
+    chart = pygal.DateTimeLine(
+        style=_style(theme, size),
+        width=size.width,
+        height=size.height,
+        js=[],
+        disable_xml_declaration=True,
+        show_legend=False,
+        x_label_rotation=0,
+        y_title=y_title,
+        range=(min_total, max_total),
+        margin=8,
+        margin_right=28,
+        dots_size=3,
+        print_values=False,
+        truncate_label=-1,
+        x_value_formatter=lambda moment: f"{moment.day} {moment:%b}",
+    )
+    edges = {min_total: str(min_total), max_total: str(max_total)}
+    if not bands:
+        # Plain round ticks where there are no bands to label.
+        step = _nice_ceiling((max_total - min_total) / 5)
+        tick = min_total + step
+        while tick < max_total - step / 2:
+            edges[round(tick)] = str(round(tick))
+            tick += step
+    for band in bands:
+        edges[band.min] = f"{band.min} {band.label}"
+    chart.y_labels = [{"value": value, "label": label} for value, label in sorted(edges.items())]
+    if times:
+        span = (max(times) - min(times)).total_seconds()
+        step = max(span / max(size.labels - 1, 1), 1.0)
+        first = min(times)
+        chart.x_labels = [
+            first + timedelta(seconds=step * i) for i in range(size.labels) if span or i == 0
+        ]
+    chart.add(y_title, [(moment, total) for moment, total in zip(times, totals, strict=True)])
+    return _render(chart)

@@ -1,0 +1,24 @@
+"""All page routes, behind one router whose dependency checks the CSRF token on every POST."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from mitra.web.csrf import require_token
+from mitra.web.pages import (
+    alerts,
+    history,
+    learn,
+    log_forms,
+    onboarding,
+    products,
+    profile,
+    today,
+    trends,
+)
+
+AREAS = (onboarding, today, log_forms, history, alerts, trends, products, learn, profile)
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_token)])
+for area in AREAS:
+    router.include_router(area.router)

@@ -1,0 +1,70 @@
+"""Trends: doses per day and estimated mitragynine per day over the last 1 to 52 weeks.
+
+Charts come from ``mitra.web.charts`` (pygal, SVG inline, colours from the page's scheme),
+each drawn wide for desktops and narrow for phones (CSS shows one), with the same figures in
+a table for screen readers and anyone who prefers numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from mitra.domain.errors import InputError
+from mitra.services.journal import JournalService
+from mitra.web import charts
+from mitra.web.daily import day_totals, local_midnight
+from mitra.web.pages.common import Context
+from mitra.web.render import renderer
+from mitra.web.words import ESTIMATE_CAVEAT
+
+router = APIRouter()
+
+PERIODS = {7: "7 days", 30: "30 days", 90: "90 days", 365: "a year"}
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
+    if days not in PERIODS:
+        choices = ", ".join(map(str, PERIODS))
+        raise InputError(f"trends cover {choices} days; {days} is not one of them", field="days")
+    journal = JournalService(ctx)
+    zone = journal.profile().zone()
+    last = ctx.now().astimezone(zone).date()
+    first = last - timedelta(days=days - 1)
+    entries, _, _ = journal.history(since=local_midnight(first, zone).isoformat())
+    totals = day_totals(entries, zone, first, last)
+    dates = [t.day for t in totals]
+    counts = [t.doses for t in totals]
+    typical = [t.mitragynine_mg for t in totals]
+    low = [t.mitragynine_low_mg for t in totals]
+    high = [t.mitragynine_high_mg for t in totals]
+    drawn = {
+        size_name: {
+            "doses": charts.doses_per_day_svg(dates, counts, theme=charts.PAGE, size=size),
+            "mitragynine": charts.mitragynine_per_day_svg(
+                dates, typical, low, high, theme=charts.PAGE, size=size
+            ),
+        }
+        for size_name, size in (("wide", charts.WIDE), ("narrow", charts.NARROW))
+    }
+    dosing_days = [t for t in totals if t.doses]
+    return renderer(request).page(
+        request,
+        "trends.html",
+        {
+            "days": days,
+            "periods": PERIODS,
+            "charts": drawn,
+            "totals": list(reversed(totals)),
+            "dose_count": sum(counts),
+            "dosing_days": len(dosing_days),
+            "mean_doses": sum(counts) / len(totals),
+            "mean_mitragynine": (
+                sum(t.mitragynine_mg for t in dosing_days) / len(dosing_days) if dosing_days else 0
+            ),
+            "caveat": ESTIMATE_CAVEAT,
+        },
+    )
