@@ -58,3 +58,28 @@ def test_mitra_demo_then_history_shows_the_journey() -> None:
     first = len(run("--demo", "history", "--json").json()["entries"])
     run("demo")
     assert len(run("--demo", "history", "--json").json()["entries"]) == first
+
+
+def test_the_demo_runs_a_plan_from_stabilisation_through_a_taper_with_a_hold(
+    tmp_path: Path,
+) -> None:
+    from mitra.storage.plan_store import PlanStore
+
+    db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = AppContext(db, clock=lambda: NOW)
+    summary = build_demo(ctx)
+    with db.transaction() as conn:
+        store = PlanStore(conn)
+        stored = store.active()
+        assert stored is not None
+        events = store.events(stored.id)
+    db.dispose()
+    assert summary.plan_looks == 4
+    plan = stored.plan
+    assert plan.kind == "taper" and plan.strategy == "custom"
+    assert plan.steps[0].kind == "hold"  # stabilise on the current amount first
+    assert [e.event for e in events if e.event != "hold"] == ["created", "advance"]
+    holds = [e for e in events if e.event == "hold" and e.cause == "symptoms"]
+    assert holds and "SOWS-Gossop" in holds[0].reason
+    assert plan.current_step.kind == "hold" and plan.current_step.daily_max_mg < 180
+    assert stored.revision >= 2  # the advance and the hold each rewrote the schedule

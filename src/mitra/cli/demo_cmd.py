@@ -84,6 +84,9 @@ def demo(as_json: bool) -> None:
     _print_alert_summary(ctx)
     click.echo("See everything: mitra --demo history    products: mitra --demo product list")
     click.echo("Check-in scores and their changes: mitra --demo scores --instrument cows")
+    click.echo("The taper plan, which held when withdrawal rose: mitra --demo plan status")
+    click.echo("Build-up in the body: mitra --demo exposure    timeline: mitra --demo timeline")
+    click.echo("Clinician report: mitra --demo report pdf --out demo-report.pdf")
     click.echo(dim(ESTIMATE_CAVEAT))
     click.echo(dim(SUPPORT_LINE))
 

@@ -73,7 +73,12 @@ def _show_logged(result: LogResult, as_json: bool) -> None:
     if as_json:
         from mitra.services.alert_views import alert_view  # noqa: PLC0415
 
-        emit_json({"entry": view, "alerts": [alert_view(a, zone) for a in result.alerts]})
+        document = {"entry": view, "alerts": [alert_view(a, zone) for a in result.alerts]}
+        if result.plan_judgement is not None:
+            from mitra.services.plan_views import judgement_view  # noqa: PLC0415
+
+            document["plan_judgement"] = judgement_view(result.plan_judgement)
+        emit_json(document)
         return
     click.echo(
         f"Logged {entry.kind.value} #{entry.id} at {local_time(entry.at, zone)} "
@@ -88,6 +93,14 @@ def _show_logged(result: LogResult, as_json: bool) -> None:
             click.echo(dim(f"  no --product given: used {entry.product_name}"))
     if result.daily_mme is not None:
         click.echo(f"  opioids today: {mg(result.daily_mme)} MME (CDC 2022 factors)")
+    judged = result.plan_judgement
+    if judged is not None:
+        colour = "yellow" if judged.verdict == "over" else None
+        click.echo(
+            f"  Plan step {judged.step.index + 1} of {judged.steps} ({judged.kind}): "
+            + click.style(judged.verdict, fg=colour)
+            + (f": {'; '.join(judged.reasons)}" if judged.verdict == "over" else "")
+        )
     finish_with_alerts(result.alerts, zone)
 
 

@@ -60,6 +60,8 @@ def _register() -> None:
         check_cmds,
         demo_cmd,
         journal_cmds,
+        plan_cmds,
+        report_cmds,
         safety_cmds,
         serve_cmd,
         setup_cmds,
@@ -70,6 +72,8 @@ def _register() -> None:
         *setup_cmds.COMMANDS,
         *check_cmds.COMMANDS,
         *safety_cmds.COMMANDS,
+        *plan_cmds.COMMANDS,
+        *report_cmds.COMMANDS,
         demo_cmd.demo,
         serve_cmd.serve,
     ):

@@ -76,6 +76,8 @@ class Reading:
     gate: InstrumentGate
     latest: Assessment
     baseline: Assessment | None
+    # The person's zone, so a check-in is dated by their calendar day (None: its own offset).
+    zone: tzinfo | None = None
 
     @property
     def rise(self) -> int | None:
@@ -98,7 +100,8 @@ class Reading:
 
     def describe(self) -> str:
         name = self.latest.instrument_id.upper().replace("SOWS-GOSSOP", "SOWS-Gossop")
-        text = f"{name} {self.latest.total} on {self.latest.at.date().isoformat()}"
+        day = _local_day(self.latest.at, self.zone)
+        text = f"{name} {self.latest.total} on {day.isoformat()}"
         if self.rise is not None and self.rise != 0:
             text += f" ({self.rise:+d} since before this step)"
         return text
@@ -132,7 +135,7 @@ def _readings(
         before = [a for a in known if _local_day(a.at, zone) < run_start]
         since = [a for a in known if _local_day(a.at, zone) >= run_start and a.at < latest.at]
         baseline = before[-1] if before else (since[0] if since else None)
-        readings.append(Reading(gate, latest, baseline))
+        readings.append(Reading(gate, latest, baseline, zone))
     return readings
 
 
@@ -357,13 +360,22 @@ def _checked_dose(dose: TimedDose, name: str) -> None:
 
 
 def judge_dose(
-    plan: Plan, step: PlanStep, day_doses: Sequence[TimedDose], new_dose: TimedDose
+    plan: Plan,
+    step: PlanStep,
+    day_doses: Sequence[TimedDose],
+    new_dose: TimedDose,
+    *,
+    count_window: timedelta = ROLLING_DAY,
 ) -> DoseJudgement:
     """Whether ``new_dose`` keeps within ``step``'s ceilings, given the other doses around it
-    (``day_doses``: at least the 24 hours either side). A "day" is a rolling 24 hours, as the
-    safety engine counts it; a back-filled dose is also checked against the later windows it
-    falls into. ``step`` must belong to ``plan`` (its ceilings are then within the hard limits,
-    which ``Plan`` guarantees)."""
+    (``day_doses``: at least the 24 hours either side). A "day" is a rolling 24 hours for the
+    mg total, as the safety engine counts it; doses are counted over ``count_window`` (the
+    engine's doses-per-day rule counts over a slightly shorter window, so a steady three-a-day
+    pattern whose times wobble is not four; the caller passes that window). A back-filled dose
+    is also checked against the later windows it falls into. ``step`` must belong to ``plan``
+    (its ceilings are then within the hard limits, which ``Plan`` guarantees)."""
+    if not timedelta(0) < count_window <= ROLLING_DAY:
+        raise InputError("count_window must be more than 0 and at most 24 hours", field="window")
     if step not in plan.steps:
         raise InputError("the step is not part of this plan", field="step")
     _checked_dose(new_dose, "new_dose")
@@ -387,11 +399,16 @@ def judge_dose(
                 f"{step.daily_max_mg:g} mg a day"
             )
             break
-    for end in window_ends:
-        count = sum(1 for d in doses if end - ROLLING_DAY < d.at <= end)
+    count_ends = [new_dose.at] + [
+        d.at for d in day_doses if new_dose.at < d.at < new_dose.at + count_window
+    ]
+    hours = count_window.total_seconds() / 3600
+    for end in count_ends:
+        count = sum(1 for d in doses if end - count_window < d.at <= end)
         if count > step.doses_per_day_max:
             reasons.append(
-                f"{count} doses in 24 hours is over this step's {step.doses_per_day_max} a day"
+                f"{count} doses in {hours:g} hours is over this step's "
+                f"{step.doses_per_day_max} a day"
             )
             break
     gap = timedelta(hours=step.min_interval_h)
@@ -407,3 +424,59 @@ def judge_dose(
     return DoseJudgement(
         "within", (f"within every ceiling of step {step.index + 1} ({step.kind})",)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# An explicit step back
+
+
+def step_back(plan: Plan, today: date, reason: str) -> Decision:
+    """A step back asked for by the person or their clinician, not by the check-ins.
+
+    The same one step as the gating's step-back, under the same rules: a taper only; to the
+    ceilings of the step before the current run (a hold after a step-down belongs to that run);
+    never from a run that is itself a step back (HHS 2019: slow or pause rather than reverse).
+    Anything else is refused with an ``InputError`` saying why and what else helps. The
+    previous step's ceilings are already within the hard limits, so a step back never exceeds
+    them; ``Plan`` re-checks it when built.
+    """
+    if not isinstance(today, date) or isinstance(today, datetime):
+        raise InputError("today must be a calendar date", field="today")
+    text = " ".join(str(reason).split())
+    if not text:
+        raise InputError("say why you are stepping back (a few words)", field="reason")
+    if plan.kind != "taper":
+        raise InputError(
+            "a step back is for tapers; a titration rises only when check-ins allow it",
+            field="plan",
+        )
+    if today < plan.steps[0].start:
+        raise InputError(
+            f"the plan starts on {plan.steps[0].start.isoformat()}; there is nothing to step "
+            "back from yet",
+            field="today",
+        )
+    current = plan.current_step
+    if today < current.start:
+        raise InputError(
+            f"the current step starts on {current.start.isoformat()}; a step back can be made "
+            "from then on",
+            field="today",
+        )
+    run_start = _run_start(plan, current.index)
+    help_text = (
+        "If this step is too hard, the plan can hold (a check-in showing withdrawal rising "
+        "holds it), and a clinician can help: buprenorphine or methadone may be the better path."
+    )
+    if plan.steps[run_start].kind == "step-back":
+        raise InputError(
+            "the plan has just stepped back; it steps back only one step at a time (HHS 2019: "
+            f"slow or pause rather than reverse). {help_text}",
+            field="step_back",
+        )
+    if run_start == 0 or not rises(current.ceilings, plan.steps[run_start - 1].ceilings):
+        raise InputError(
+            f"there is no higher earlier step to go back to. {help_text}", field="step_back"
+        )
+    why = f"Stepped back one step on request: {text}. {data()['gating']['step_back_why']}"
+    return _step_back(plan, current.index, run_start, today, why)

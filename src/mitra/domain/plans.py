@@ -4,8 +4,9 @@ Purpose: plan a kratom taper (or, if a person chooses to use kratom, a "start lo
 titration) in dated steps whose ceilings never exceed the caller's hard limits, hold each step
 for at least the exposure model's settle time, gate each step on withdrawal check-ins, and judge
 doses against the step in force. Every plan offers buprenorphine or methadone with a clinician
-as the alternative path. Records live in ``plan_model``, planners in ``planners``, gating and
-dose judging in ``plan_gating``; settings and their sources in ``data/tapering.toml``.
+as the alternative path. Records live in ``plan_model``, planners in ``planners``,
+gating, explicit step-backs and dose judging in ``plan_gating``; settings and their sources in
+``data/tapering.toml``.
 
 Invariants (see each module): ceilings within hard limits (checked whenever a ``Plan`` is
 built); taper ceilings rise only by a recorded step-back; every planned step lasts at least the
@@ -15,7 +16,15 @@ refused with an ``InputError`` naming what is accepted. Pure: dates injected, no
 
 from __future__ import annotations
 
-from mitra.domain.plan_gating import Decision, DoseJudgement, Reading, TimedDose, gate, judge_dose
+from mitra.domain.plan_gating import (
+    Decision,
+    DoseJudgement,
+    Reading,
+    TimedDose,
+    gate,
+    judge_dose,
+    step_back,
+)
 from mitra.domain.plan_model import (
     Ceilings,
     CustomStep,
@@ -47,6 +56,7 @@ __all__ = [
     "clamp_ceilings",
     "gate",
     "judge_dose",
+    "step_back",
     "taper_plan",
     "titration_plan",
 ]

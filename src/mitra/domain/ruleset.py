@@ -50,6 +50,7 @@ GROUPS = frozenset(
         "red-flag",
         "side-effect",
         "assessment",
+        "plan",
     }
 )
 STRENGTHS = frozenset(
@@ -66,7 +67,8 @@ STRENGTHS = frozenset(
         "source-article",
     }
 )
-# Rules the engine finds by id (the other groups are applied generically from their `match`).
+# Rules the engine (or, for plans, the plan service) finds by id; the other groups are applied
+# generically from their `match`.
 REQUIRED_RULES = frozenset(
     {
         "dose-mitragynine-high",
@@ -84,6 +86,7 @@ REQUIRED_RULES = frozenset(
         "pregnancy-status-unknown",
         "insomnia-evening-dose",
         "symptom-emergency",
+        "plan-ceiling-exceeded",
     }
 )
 # Every {placeholder} a title, message, advice or text may use; the engine fills the ones each
@@ -126,6 +129,7 @@ PLACEHOLDERS = frozenset(
         "band",
         "rater",
         "min_total",
+        "step_number",
     }
 )
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

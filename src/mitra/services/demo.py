@@ -3,7 +3,8 @@ use cases a person uses, in a separate database.
 
 The person stops prescribed oxycodone, eases the withdrawal with kratom leaf, has a night with
 a friend's Xanax, once takes a gram of a 45% extract because an article called it a normal
-start, stabilises, and begins a slow taper. The moments are there so every feature (and later
+start, stabilises, and begins a slow taper with a clinician's plan that holds when withdrawal
+rises (``demo_plan``). The moments are there so every feature (and later
 every safety rule) has something real to show. Randomness is seeded: the same ``now`` gives
 the same journey.
 """
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from mitra.services.catalogue import ProductService, ProfileService
 from mitra.services.context import AppContext
 from mitra.services.demo_checkins import add_demo_checkins
+from mitra.services.demo_plan import add_demo_plan
 from mitra.services.journal import JournalService
 
 DEMO_ZONE = "America/New_York"
@@ -31,6 +33,7 @@ class DemoSummary:
     first: datetime
     last: datetime
     checkins: int = 0
+    plan_looks: int = 0
 
 
 def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
@@ -122,4 +125,12 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
         journal.delete(typo.entry.id)
         count += 1
     checkins = add_demo_checkins(ctx, start, rng)
-    return DemoSummary(entries=count, products=3, first=start, last=ctx.now(), checkins=checkins)
+    looks = add_demo_plan(ctx, start)
+    return DemoSummary(
+        entries=count,
+        products=3,
+        first=start,
+        last=ctx.now(),
+        checkins=checkins,
+        plan_looks=looks,
+    )

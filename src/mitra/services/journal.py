@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select
 
 from mitra.domain import products as product_domain
 from mitra.domain import substances as substance_domain
@@ -29,8 +32,12 @@ from mitra.domain.substances import SubstanceClass
 from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
+from mitra.storage import schema
 from mitra.storage.alert_store import StoredAlert
 from mitra.storage.journal_store import JournalStore
+
+if TYPE_CHECKING:
+    from mitra.services.plan_judging import PlanJudgement
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class LogResult:
     daily_mme: float | None = None
     alerts: Sequence[StoredAlert] = field(default_factory=tuple)
     product_assumed: bool = False
+    # A dose logged while a plan is active, against the plan's step for its day (None when
+    # there is no plan or the dose falls before it starts).
+    plan_judgement: PlanJudgement | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,17 @@ class JournalService:
             )
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
             alerts = judge_entry(conn, self.ctx, stored, profile)
-        return LogResult(entry=stored, profile=profile, alerts=alerts, product_assumed=assumed)
+            assert isinstance(stored, DoseEntry)  # add_entry returns the entry it was given
+            judgement, plan_alerts = _judge_against_plan(conn, self.ctx, stored, profile)
+        # Most serious first, as the engine orders its own alerts.
+        shown = sorted([*alerts, *plan_alerts], key=lambda s: -s.alert.severity.rank)
+        return LogResult(
+            entry=stored,
+            profile=profile,
+            alerts=shown,
+            product_assumed=assumed,
+            plan_judgement=judgement,
+        )
 
     def _choose_product(
         self, store: JournalStore, name: str | None
@@ -251,6 +271,20 @@ class JournalService:
             store.set_deleted(entry_id, None)
             store.record_action("undo-delete", entry_id, now)
             return UndoResult("restored", entry)
+
+
+def _judge_against_plan(
+    conn: Connection, ctx: AppContext, dose: DoseEntry, profile: Profile
+) -> tuple[PlanJudgement | None, list[StoredAlert]]:
+    """The dose against the active plan's step, if a plan is active. The plan modules are
+    imported only then: most doses are logged without a plan, and ``mitra log dose`` is the
+    command whose start-up time matters most (bench/cli_startup.py)."""
+    active = select(schema.plans.c.id).where(schema.plans.c.status == "active")
+    if conn.execute(active).first() is None:
+        return None, []
+    from mitra.services.plan_judging import judge_against_plan  # noqa: PLC0415
+
+    return judge_against_plan(conn, ctx, dose, profile)
 
 
 def _builtin(name: str) -> product_domain.Product | None:

@@ -79,6 +79,20 @@ class AssessmentStore:
             conditions.append(t.assessments.c.deleted_at.is_(None))
         return self._read(and_(true(), *conditions))
 
+    def latest_before(self, instrument_id: str, before: datetime) -> StoredAssessment | None:
+        """The last assessment of an instrument strictly before ``before`` (not deleted)."""
+        found = self.conn.execute(
+            select(t.assessments.c.id)
+            .where(
+                t.assessments.c.instrument_id == instrument_id,
+                t.assessments.c.at < before,
+                t.assessments.c.deleted_at.is_(None),
+            )
+            .order_by(t.assessments.c.at.desc(), t.assessments.c.id.desc())
+            .limit(1)
+        ).scalar()
+        return None if found is None else self.get(found)
+
     def set_deleted(self, assessment_id: int, deleted_at: datetime | None) -> None:
         self.conn.execute(
             update(t.assessments)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -193,4 +195,75 @@ alerts = Table(
     Column("acknowledged_at", UTCDateTime),
     Column("ack_note", Text),
     Index("ix_alerts_at", "at"),
+)
+
+# Plans (issue 5). A plan's schedule is kept per revision: a gating decision that changes it
+# writes the whole new schedule as a new revision and leaves the older ones untouched, so the
+# history can be audited. Only the plan's head (status, current revision and step) is updated.
+# At most one plan is active at a time, enforced by a partial unique index on both backends.
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("strategy", String(24), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("end_reason", Text),
+    Column("settings", Text, nullable=False),
+    Column("limit_dose_max_mg", Float(53), nullable=False),
+    Column("limit_daily_max_mg", Float(53), nullable=False),
+    Column("limit_doses_per_day_max", Integer, nullable=False),
+    Column("limit_min_interval_h", Float(53), nullable=False),
+    Column("settle_days", Integer, nullable=False),
+    Column("alternatives", Text, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("sources", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("current_step", Integer, nullable=False),
+    CheckConstraint("kind IN ('titration', 'taper')", name="ck_plans_kind"),
+    CheckConstraint("status IN ('active', 'ended')", name="ck_plans_status"),
+    Index(
+        "uq_plans_one_active",
+        "status",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+)
+
+plan_steps = Table(
+    "plan_steps",
+    metadata,
+    Column("plan_id", Integer, ForeignKey("plans.id"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("step_index", Integer, primary_key=True),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("dose_max_mg", Float(53), nullable=False),
+    Column("daily_max_mg", Float(53), nullable=False),
+    Column("doses_per_day_max", Integer, nullable=False),
+    Column("min_interval_h", Float(53), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# One row per event in a plan's life: created, each gating decision (advance, hold, step-back;
+# a repeat of the same decision on the same day is not stored twice), an explicit step-back,
+# and the end. ``revision`` is the schedule in force after the event.
+plan_events = Table(
+    "plan_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("cause", String(24)),
+    Column("reason", Text, nullable=False),
+    Column("from_step", Integer),
+    Column("to_step", Integer),
+    Column("revision", Integer, nullable=False),
+    Index("ix_plan_events_plan", "plan_id", "id"),
 )

@@ -8,7 +8,8 @@ text, so the trends page can inline them and a PDF report can draw the same char
 Invariants: the SVG needs nothing from outside (pygal's tooltip script is switched off, no
 fonts are linked); output depends only on the arguments, apart from pygal's unique element id
 and its "generated" comment; the mitragynine chart always shows the estimate's range, never
-the typical value alone.
+the typical value alone; a score chart always spans the instrument's full range and draws only
+the bands and screening cut-off the instrument itself has (``ScoreScale``), never invented ones.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ def _style(theme: ChartTheme, size: ChartSize) -> Any:
         value_font_size=size.font_px,
         title_font_size=size.font_px + 2,
         legend_font_size=size.font_px,
+        # pygal's default guides are black: invisible on a dark page, loud on a light one.
+        guide_stroke_color=theme.muted,
+        major_guide_stroke_color=theme.muted,
         opacity="1",
         opacity_hover="1",
         transition="0ms",
@@ -239,4 +243,136 @@ def scores_over_time_svg(
             first + timedelta(seconds=step * i) for i in range(size.labels) if span or i == 0
         ]
     chart.add(y_title, [(moment, total) for moment, total in zip(times, totals, strict=True)])
+    return _render(chart)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreScale:
+    """What a score chart knows about its instrument, as plain data: its name, its full range,
+    its own severity bands (none where the instrument has none) and its screening cut-off."""
+
+    name: str
+    min_total: int
+    max_total: int
+    bands: tuple[ScoreBand, ...] = ()
+    positive_at: int | None = None
+
+
+# With one score (or all at one moment) the time axis still needs a width: half a day each
+# side keeps the dot in the middle of a readable axis.
+_LONE_PADDING = timedelta(hours=12)
+_DAY = timedelta(days=1)
+
+
+def _time_axis(
+    times: Sequence[datetime], start: datetime | None, end: datetime | None
+) -> tuple[datetime, datetime] | None:
+    """The first and last moment the x axis shows: ``start``/``end`` where given (a page's
+    period), else the scores' own span, widened when it has no width."""
+    first = start if start is not None else min(times, default=None)
+    last = end if end is not None else max(times, default=None)
+    if first is None or last is None:
+        return None
+    if last <= first:
+        first, last = first - _LONE_PADDING, last + _LONE_PADDING
+    return first, last
+
+
+def _time_ticks(first: datetime, last: datetime, count: int) -> list[datetime]:
+    """At most ``count`` labelled moments: midnights a whole number of days apart, so labels
+    read as days and never repeat; within a short span, whole hours instead."""
+    days = (last - first) / _DAY
+    if days >= 2:
+        step = _DAY * math.ceil(days / count)
+        midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+        tick = midnight if midnight >= first else midnight + _DAY
+    else:
+        hours = next(
+            h for h in (1, 2, 3, 6, 12, 24) if (last - first) / timedelta(hours=h) <= count
+        )
+        step = timedelta(hours=hours)
+        tick = first.replace(minute=0, second=0, microsecond=0)
+        if tick < first:
+            tick += timedelta(hours=1)
+        while tick.hour % hours:
+            tick += timedelta(hours=1)
+    ticks = []
+    while tick <= last:
+        ticks.append(tick)
+        tick += step
+    return ticks
+
+
+def _tick_label(moment: datetime) -> str:
+    if moment.hour == moment.minute == 0:
+        return f"{moment.day} {moment:%b}"
+    return f"{moment:%H:%M}"
+
+
+def instrument_scores_svg(
+    times: Sequence[datetime],
+    totals: Sequence[int],
+    scale: ScoreScale,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    line_labels: bool = True,
+    theme: ChartTheme = LIGHT,
+    size: ChartSize = WIDE,
+) -> str:
+    """One instrument's totals over time, over its full range, with its reference lines drawn.
+
+    Each band's lower edge is a line across the chart, so a score on or above it falls in
+    that band; a screening instrument gets its cut-off as a line in the alert colour. With
+    ``line_labels`` the y axis names them ("13 moderate", "3 positive screen"); without, it
+    shows only their numbers (for narrow charts, whose caption names them). Reference lines
+    are drawn before the scores, so the scores stay on top. ``times`` are shown as given (pass
+    local times without a zone); ``start`` and ``end`` fix the time axis to a period.
+    """
+    if len(times) != len(totals):
+        raise ValueError("times and totals must be the same length")
+    edges = {scale.min_total: str(scale.min_total), scale.max_total: str(scale.max_total)}
+    lines = [(band.min, band.label, theme.muted) for band in scale.bands]
+    if scale.positive_at is not None:
+        lines.append((scale.positive_at, "positive screen", theme.whisker))
+    for value, label, _ in lines:
+        edges[value] = f"{value} {label}" if line_labels else str(value)
+    if not lines:  # nothing to mark: plain round ticks
+        step = _nice_ceiling((scale.max_total - scale.min_total) / 5)
+        tick = scale.min_total + step
+        while tick < scale.max_total - step / 2:
+            edges[round(tick)] = str(round(tick))
+            tick += step
+    # A band starting at the bottom of the range would be a line on the axis itself.
+    drawn = [line for line in lines if line[0] > scale.min_total]
+    style = _style(theme, size)
+    style.colors = (*(colour for _, _, colour in drawn), theme.bar)
+    style.stroke_width = "2.5"  # pygal's 1 px lines are faint on a phone
+    style.stroke_opacity = "1"
+    axis = _time_axis(times, start, end)
+    chart = pygal.DateTimeLine(
+        style=style,
+        width=size.width,
+        height=size.height,
+        js=[],
+        disable_xml_declaration=True,
+        show_legend=False,
+        x_label_rotation=0,
+        y_title=f"{scale.name} total",
+        range=(scale.min_total, scale.max_total),
+        xrange=axis,
+        margin=8,
+        margin_right=28,
+        dots_size=4,
+        print_values=False,
+        truncate_label=-1,
+        x_value_formatter=_tick_label,
+    )
+    chart.y_labels = [{"value": value, "label": label} for value, label in sorted(edges.items())]
+    if axis is not None:
+        first, last = axis
+        chart.x_labels = _time_ticks(first, last, size.labels)
+        for value, label, _ in drawn:
+            chart.add(label, [(first, value), (last, value)], show_dots=False)
+    chart.add(scale.name, [(moment, total) for moment, total in zip(times, totals, strict=True)])
     return _render(chart)

@@ -1,0 +1,91 @@
+"""Every row of the journal's tables, read and written as plain dicts (for export and import).
+
+Unlike the record stores, this module sees the tables as they are, column by column, so an
+export can be lossless (deleted marks, acknowledgements, the action log, raw texts) and an
+import can write exactly what was exported.
+
+Invariants: rows are read in primary-key order; writes happen inside the caller's transaction
+(nothing here commits); after rows are written with their own ids, ``sync_sequences`` brings
+PostgreSQL's id sequences past them, so the next ordinary insert cannot collide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, text
+
+from mitra.storage import schema as t
+
+# The tables an export holds, parents before children (the order rows can be inserted in).
+TABLES: tuple[Table, ...] = (
+    t.profile,
+    t.products,
+    t.entries,
+    t.doses,
+    t.substance_uses,
+    t.symptom_reports,
+    t.actions,
+    t.assessments,
+    t.assessment_items,
+    t.alerts,
+    t.plans,
+    t.plan_steps,
+    t.plan_events,
+)
+# Tables whose ``id`` is a surrogate key assigned by the database.
+ID_TABLES: tuple[Table, ...] = (
+    t.products,
+    t.entries,
+    t.actions,
+    t.assessments,
+    t.alerts,
+    t.plans,
+    t.plan_events,
+)
+
+
+def read_table(conn: Connection, table: Table) -> list[dict[str, Any]]:
+    order = list(table.primary_key.columns)
+    return [dict(row._mapping) for row in conn.execute(select(table).order_by(*order))]
+
+
+def read_all(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows, keyed by table name."""
+    return {table.name: read_table(conn, table) for table in TABLES}
+
+
+def count_rows(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def is_empty(conn: Connection) -> bool:
+    """True when the journal holds no records at all (the profile aside)."""
+    return all(count_rows(conn, table) == 0 for table in ID_TABLES)
+
+
+def insert_row(conn: Connection, table: Table, row: dict[str, Any]) -> int | None:
+    """Insert one row; return its id when the table has a surrogate ``id``."""
+    if "id" in table.c and table in ID_TABLES:
+        return int(conn.execute(insert(table).values(**row).returning(table.c.id)).scalar_one())
+    conn.execute(insert(table).values(**row))
+    return None
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(table), list(rows))
+
+
+def sync_sequences(conn: Connection) -> None:
+    """After rows were written with explicit ids, move PostgreSQL's sequences past them."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite picks max(id) + 1 by itself
+    for table in ID_TABLES:
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+            )
+        )
