@@ -3,19 +3,12 @@ nothing written to the journal."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import run
-
-TABLES = ("entries", "doses", "substance_uses", "symptom_reports", "products", "profile", "actions")
-
-
-def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+from tests.support.refusal import assert_refused, snapshot
 
 
 @pytest.fixture
@@ -71,12 +64,7 @@ def test_bad_input_is_refused_with_a_clear_line_and_nothing_written(
 ) -> None:
     before = snapshot(journal)
     result = run(*args, db=journal)
-    assert result.code == 2, result
-    assert fragment in result.err
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("mitra: ")
-    assert "Traceback" not in result.err
-    assert result.out == ""
+    assert_refused(result, fragment)
     assert snapshot(journal) == before
 
 

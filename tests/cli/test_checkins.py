@@ -3,7 +3,6 @@ a minute, refusals that name the item and store nothing, and trends in ``mitra s
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -17,25 +16,10 @@ from mitra.services.checkins import CheckinService
 from mitra.services.context import AppContext
 from mitra.storage.assessment_store import AssessmentStore
 from tests.support.cli import run
+from tests.support.refusal import assert_refused, snapshot
 
-TABLES = (
-    "assessments",
-    "assessment_items",
-    "entries",
-    "doses",
-    "substance_uses",
-    "symptom_reports",
-    "products",
-    "profile",
-    "actions",
-)
 COWS_19 = "2,1,3,1,2,1,2,1,1,2,3"  # total 19: moderate
 GOSSOP = "1,2,0,1,1,2,2,1,0,3"  # total 13
-
-
-def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
 
 
 @pytest.fixture
@@ -169,12 +153,7 @@ def test_a_refused_check_in_names_the_problem_in_one_line_and_stores_nothing(
 ) -> None:
     before = snapshot(journal)
     result = run(*args, db=journal)
-    assert result.code == 2, result
-    assert fragment in result.err
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("mitra: ")
-    assert "Traceback" not in result.err
-    assert result.out == ""
+    assert_refused(result, fragment)
     assert snapshot(journal) == before
 
 

@@ -3,20 +3,14 @@ parses, and bad options refused with one line, exit code 2 and nothing written."
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import run
+from tests.support.refusal import snapshot
 
-PLAN_TABLES = ("plans", "plan_steps", "plan_events", "alerts", "entries", "assessments")
 STEP_NUMBERS = {"start", "end", "reason", "daily_max_mg", "dose_max_mg", "doses_per_day_max"}
-
-
-def snapshot(path: str) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in PLAN_TABLES}
 
 
 @pytest.fixture
