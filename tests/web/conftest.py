@@ -1,8 +1,10 @@
-"""Web fixtures: apps over temporary SQLite files, an in-process client, a live server.
+"""Web fixtures: apps over temporary SQLite files, an in-process client, a live server, and
+a browser page on it.
 
 The live server is uvicorn in a background thread on 127.0.0.1 with a free port, over its own
 temporary database, as ``mitra serve`` runs it; the browser tests drive Debian's Chromium
-against it. Nothing here reaches beyond this machine.
+against it (``page`` opens it at a desktop width and at 360 px). Nothing here reaches beyond
+this machine.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -24,6 +27,16 @@ from mitra.storage.database import open_database
 from mitra.web.app import create_app
 
 BASE_URL = "http://127.0.0.1"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 
 
 @pytest.fixture
@@ -78,3 +91,38 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         sock.close()
         ctx.database.dispose()
         demo.database.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(
+            f"the browser tests need Debian's Chromium at {CHROMIUM}: run 'make system-deps' "
+            "(apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def page(request: pytest.FixtureRequest, browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    width, height = WIDTHS[request.param]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, base_url=live_server.url
+    )
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def server(live_server: LiveServer) -> LiveServer:
+    """The live server of the test (the same one the page fixture opened)."""
+    return live_server

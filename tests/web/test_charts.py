@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mitra.domain.entries import DoseEntry, SymptomEntry
+from mitra.domain.entries import DoseEntry, Entry, SymptomEntry
 from mitra.domain.products import DoseEstimate, Form, Range
 from mitra.web import charts
 from mitra.web.daily import day_totals
@@ -66,7 +66,7 @@ def dose(at: datetime, typical: float) -> DoseEntry:
 
 def test_day_totals_count_local_days_and_keep_empty_days() -> None:
     zone = ZoneInfo("America/New_York")
-    entries = [
+    entries: list[Entry] = [
         # 03:30 UTC on the 2nd is still the evening of the 1st in New York.
         dose(datetime(2026, 11, 2, 3, 30, tzinfo=UTC), 48.0),
         dose(datetime(2026, 11, 2, 14, 0, tzinfo=UTC), 32.0),
@@ -81,3 +81,94 @@ def test_day_totals_count_local_days_and_keep_empty_days() -> None:
 
 def test_an_empty_span_has_no_days() -> None:
     assert day_totals([], ZoneInfo("UTC"), date(2026, 11, 3), date(2026, 11, 1)) == []
+
+
+COWS_SCALE = charts.ScoreScale(
+    "COWS",
+    0,
+    48,
+    (
+        charts.ScoreBand(5, 12, "mild"),
+        charts.ScoreBand(13, 24, "moderate"),
+        charts.ScoreBand(25, 36, "moderately severe"),
+        charts.ScoreBand(37, 48, "severe"),
+    ),
+)
+PHQ2_SCALE = charts.ScoreScale("PHQ-2", 0, 6, positive_at=3)
+MOMENTS = [datetime(2026, 11, 1, 9) + timedelta(hours=13 * i) for i in range(12)]
+
+
+def series_paths(svg: str) -> list[str]:
+    """The drawn line of each series, in drawing order."""
+    return re.findall(r'<g class="series serie-\d+ color-\d+"><path d="([^"]+)"', svg)
+
+
+@pytest.mark.parametrize("theme", [charts.LIGHT, charts.DARK, charts.PAGE])
+@pytest.mark.parametrize("size", [charts.WIDE, charts.NARROW])
+def test_score_charts_are_self_contained_svg(
+    theme: charts.ChartTheme, size: charts.ChartSize
+) -> None:
+    for scale in (COWS_SCALE, PHQ2_SCALE, charts.ScoreScale("Craving VAS", 0, 100)):
+        svg = charts.instrument_scores_svg(
+            MOMENTS, [i % 6 for i in range(12)], scale, theme=theme, size=size
+        )
+        assert svg.startswith("<svg")
+        assert "<script" not in svg
+        assert not re.search(r"(href|src)=\"https?://", svg)
+
+
+def test_the_cows_chart_draws_a_line_where_each_band_starts() -> None:
+    svg = charts.instrument_scores_svg(MOMENTS, [20 - i for i in range(12)], COWS_SCALE)
+    for label in ("5 mild", "13 moderate", "25 moderately severe", "37 severe"):
+        assert f">{label}</text>" in svg
+    # Four straight band lines drawn first, then the scores on top.
+    paths = series_paths(svg)
+    assert len(paths) == 5
+    for path in paths[:4]:
+        start, end = path.split(" L")
+        assert start.split()[1] == end.split()[1]  # horizontal
+    assert paths[4].count(" ") >= 11
+
+
+def test_a_screen_chart_draws_its_cut_off_and_narrow_charts_only_number_it() -> None:
+    wide = charts.instrument_scores_svg(MOMENTS[:1], [4], PHQ2_SCALE)
+    assert ">3 positive screen</text>" in wide
+    assert len(series_paths(wide)) == 1  # the cut-off line; a lone score is only a dot
+    narrow = charts.instrument_scores_svg(
+        MOMENTS[:1], [4], PHQ2_SCALE, line_labels=False, size=charts.NARROW
+    )
+    assert ">3</text>" in narrow and "positive screen</text>" not in narrow
+
+
+def test_a_scale_without_bands_gets_round_ticks_and_no_lines() -> None:
+    svg = charts.instrument_scores_svg(
+        MOMENTS, [60] * 12, charts.ScoreScale("Craving VAS", 0, 100), size=charts.NARROW
+    )
+    assert ">50</text>" in svg or ">40</text>" in svg
+    assert len(series_paths(svg)) == 1
+
+
+def test_the_time_axis_labels_whole_days_without_repeats() -> None:
+    svg = charts.instrument_scores_svg(
+        MOMENTS,
+        [1] * 12,
+        PHQ2_SCALE,
+        start=datetime(2026, 10, 29, 0, 0),
+        end=datetime(2026, 11, 26, 15, 0),
+    )
+    labels = re.findall(r'<text x="[^"]+" y="[^"]+" class="">(\d+ \w{3})</text>', svg)
+    assert labels and len(labels) == len(set(labels))
+    assert labels[0] == "29 Oct"
+
+
+def test_mismatched_scores_are_refused() -> None:
+    with pytest.raises(ValueError, match="same length"):
+        charts.instrument_scores_svg(MOMENTS, [1], PHQ2_SCALE)
+
+
+def test_a_dense_series_is_drawn_as_a_line_without_a_dot_per_score() -> None:
+    many = [MOMENTS[0] + timedelta(hours=6 * i) for i in range(charts.DOTS_UP_TO + 1)]
+    dense = charts.instrument_scores_svg(many, [i % 7 for i in range(len(many))], PHQ2_SCALE)
+    assert "<circle" not in dense
+    few = charts.instrument_scores_svg(MOMENTS, [1] * len(MOMENTS), PHQ2_SCALE)
+    assert few.count("<circle") == len(MOMENTS)

@@ -32,12 +32,12 @@ def page_post_routes() -> list[str]:
         route.path
         for area in pages_router.AREAS
         for route in area.router.routes
-        if isinstance(route, APIRoute) and "POST" in route.methods
+        if isinstance(route, APIRoute) and "POST" in (route.methods or ())
     )
 
 
 def concrete(path: str) -> str:
-    return path.replace("{entry_id}", "1")
+    return path.replace("{entry_id}", "1").replace("{instrument_id}", "cows")
 
 
 def test_every_page_post_is_refused_without_the_token(
@@ -45,7 +45,13 @@ def test_every_page_post_is_refused_without_the_token(
 ) -> None:
     JournalService(sqlite_ctx).log_dose("3g")
     posts = page_post_routes()
-    assert {"/log/dose", "/entries/{entry_id}/delete", "/undo", "/products"} <= set(posts)
+    assert {
+        "/log/dose",
+        "/entries/{entry_id}/delete",
+        "/undo",
+        "/products",
+        "/checkin/{instrument_id}",
+    } <= set(posts)
     token = form_token(client)
     for path in posts:
         missing = client.post(concrete(path), data={"amount": "3g"})

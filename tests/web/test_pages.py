@@ -6,33 +6,24 @@ app itself) in light and dark schemes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mitra.services.catalogue import ProductService, ProfileService
 from mitra.services.journal import JournalService
+from tests.web.browser_support import axe_violations, hours_ago, nav_to, set_up
 from tests.web.conftest import LiveServer, entry_count
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 PAGES = (
     "/welcome",
     "/today",
     "/log/dose",
     "/log/substance",
     "/log/symptom",
+    "/checkin",
+    "/checkin/cows",
+    "/checkin/craving",
     "/history",
     "/alerts",
     "/trends",
@@ -40,49 +31,6 @@ PAGES = (
     "/profile",
     "/learn",
 )
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(
-            f"the browser tests need Debian's Chromium at {CHROMIUM}: run 'make system-deps' "
-            "(apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(params=sorted(WIDTHS))
-def page(request: pytest.FixtureRequest, browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, base_url=live_server.url
-    )
-    opened = context.new_page()
-    opened.set_default_timeout(10_000)
-    yield opened
-    context.close()
-
-
-@pytest.fixture
-def server(live_server: LiveServer) -> LiveServer:
-    """The live server of the test (the same one the page fixture opened)."""
-    return live_server
-
-
-def set_up(server: LiveServer) -> None:
-    ProfileService(server.ctx).set(timezone="America/New_York", goals="taper-kratom")
-
-
-def hours_ago(hours: float) -> datetime:
-    return datetime.now(UTC) - timedelta(hours=hours)
 
 
 def test_onboarding_saves_the_profile_and_leads_to_today(page: Any, server: LiveServer) -> None:
@@ -197,7 +145,7 @@ def test_opening_the_demo_journey_never_touches_the_journal(page: Any, server: L
     page.click("#open-demo")
     page.wait_for_url("**/demo/today")
     assert "The demo journey" in page.locator(".demo-banner").inner_text()
-    page.click("nav[aria-label=Main] >> text=History")
+    nav_to(page, "History")
     assert page.url.split("?")[0].endswith("/demo/history")
     assert page.locator(".entries .entry").count() > 10
     assert entry_count(server.ctx) == 0
@@ -278,21 +226,3 @@ def test_pages_have_no_serious_accessibility_violations(
         if found:
             problems[path] = found
     assert problems == {}
-
-
-def axe_violations(page: Any) -> list[str]:
-    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page."""
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact,
-                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}));
-        }"""
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['nodes']}"
-        for v in result
-        if v["impact"] in ("serious", "critical")
-    ]

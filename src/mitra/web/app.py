@@ -32,10 +32,10 @@ from mitra.web.render import PageSettings, Renderer
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 API_DESCRIPTION = """\
-mitra's JSON API: the same journal, products and profile as the `mitra` command, with the
-same checks. Errors have one shape: `{"error": {"message": "...", "field": "..."}}` with 422
-for input mitra cannot use, 404 for something that does not exist, 409 for a clash with what
-is stored. Nothing is written when an error is returned.
+mitra's JSON API: the same journal, check-ins, products and profile as the `mitra` command,
+with the same checks. Errors have one shape: `{"error": {"message": "...", "field": "..."}}`
+with 422 for input mitra cannot use, 404 for something that does not exist, 409 for a clash
+with what is stored. Nothing is written when an error is returned.
 
 mitra has no sign-in yet: serve it on loopback only (the default).
 """
@@ -104,7 +104,12 @@ def _build(
     *,
     outer: bool = True,
 ) -> FastAPI:
-    from mitra.web.api import alert_routes, catalogue_routes, entry_routes  # noqa: PLC0415
+    from mitra.web.api import (  # noqa: PLC0415
+        alert_routes,
+        catalogue_routes,
+        checkin_routes,
+        entry_routes,
+    )
     from mitra.web.pages import router as pages  # noqa: PLC0415
 
     app = FastAPI(
@@ -124,6 +129,7 @@ def _build(
     app.include_router(entry_routes.router)
     app.include_router(catalogue_routes.router)
     app.include_router(alert_routes.router)
+    app.include_router(checkin_routes.router)
     app.include_router(pages.router)
     static = resources.files("mitra.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -262,6 +262,9 @@ class ScoreScale:
 # side keeps the dot in the middle of a readable axis.
 _LONE_PADDING = timedelta(hours=12)
 _DAY = timedelta(days=1)
+# Beyond this many scores a chart draws the line without a dot per score: on a year's page
+# the dots merge into the line anyway, and drawing them took most of the page's time.
+DOTS_UP_TO = 120
 
 
 def _time_axis(
@@ -374,5 +377,9 @@ def instrument_scores_svg(
         chart.x_labels = _time_ticks(first, last, size.labels)
         for value, label, _ in drawn:
             chart.add(label, [(first, value), (last, value)], show_dots=False)
-    chart.add(scale.name, [(moment, total) for moment, total in zip(times, totals, strict=True)])
+    chart.add(
+        scale.name,
+        [(moment, total) for moment, total in zip(times, totals, strict=True)],
+        show_dots=len(times) <= DOTS_UP_TO,
+    )
     return _render(chart)

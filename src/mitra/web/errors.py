@@ -57,7 +57,13 @@ def _respond(request: Request, status: int, message: str, field: str | None) -> 
 
 def _field_of(location: tuple[int | str, ...]) -> str | None:
     # FastAPI locations read ("body", "amount") or ("query", "since"); keep the field name.
-    names = [str(part) for part in location[1:] if isinstance(part, str)]
+    # Inside a list, ("body", "answers", 0, "int"), the field is the list: what follows the
+    # index names the union member that was tried, not a field.
+    names: list[str] = []
+    for part in location[1:]:
+        if not isinstance(part, str):
+            break
+        names.append(part)
     return ".".join(names) or None
 
 

@@ -1,7 +1,11 @@
 """The areas in the navigation, in order. One entry per area that has a page.
 
-Check-ins, plans and exposure get their entry here when their services and pages land; an
-area without a working page has no entry.
+Plans and exposure get their entry here when their services and pages land; an area without a
+working page has no entry.
+
+On a phone the header keeps to one row: the ``core`` areas (what a person does several times a
+day) stay in view and the rest sit behind a "More" disclosure (a ``<details>`` element, so it
+opens without JavaScript); from tablet width up every area is shown in the row.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from dataclasses import dataclass
 class NavItem:
     label: str
     path: str
+    core: bool = False  # stays in view on a phone
 
 
 NAV = (
-    NavItem("Today", "/today"),
-    NavItem("Log", "/log/dose"),
+    NavItem("Today", "/today", core=True),
+    NavItem("Log", "/log/dose", core=True),
+    NavItem("Check-in", "/checkin", core=True),
     NavItem("History", "/history"),
     NavItem("Alerts", "/alerts"),
     NavItem("Trends", "/trends"),
@@ -25,6 +31,8 @@ NAV = (
     NavItem("Learn", "/learn"),
     NavItem("Profile", "/profile"),
 )
+
+MORE = tuple(item for item in NAV if not item.core)
 
 
 def current(path: str) -> str | None:

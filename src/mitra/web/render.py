@@ -66,6 +66,7 @@ class Renderer:
                 "csrf_field": csrf.FIELD,
                 "csrf_token": csrf.token_for(request),
                 "nav": nav.NAV,
+                "nav_more": nav.MORE,
                 "current": nav.current(path),
                 "crisis_lines": words.CRISIS_LINES,
                 "treatments": words.TREATMENTS,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from mitra.web.csrf import require_token
 from mitra.web.pages import (
     alerts,
+    checkins,
     history,
     learn,
     log_forms,
@@ -17,7 +18,18 @@ from mitra.web.pages import (
     trends,
 )
 
-AREAS = (onboarding, today, log_forms, history, alerts, trends, products, learn, profile)
+AREAS = (
+    onboarding,
+    today,
+    log_forms,
+    checkins,
+    history,
+    alerts,
+    trends,
+    products,
+    learn,
+    profile,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_token)])
 for area in AREAS:

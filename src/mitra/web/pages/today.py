@@ -1,9 +1,11 @@
-"""Today: doses so far with the day's estimated mitragynine, the latest entries, and one tap to
-log the usual dose again (the last product and amount).
+"""Today: doses so far with the day's estimated mitragynine, the latest check-in scores, the
+latest entries, and one tap to log the usual dose again (the last product and amount).
 
 Reads are bounded so the page stays fast with years of history: one query covers today and
 the last two days; only when that holds no dose does the page look further back for the
-last one (30 days, then everything).
+last one (30 days, then everything). The one exception is check-in scores: the service reads
+every score to compare each with its baseline (about 40 ms for a year of three check-ins a
+day), until it offers a bounded "latest per instrument" read.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from pydantic import BaseModel
 
 from mitra.domain.entries import DoseEntry, Entry
 from mitra.services.alert_views import alert_view
+from mitra.services.checkins import CheckinService
+from mitra.services.context import AppContext
 from mitra.services.journal import JournalService, LogResult
 from mitra.services.views import amount_text, entry_view
+from mitra.web import checkin_views
 from mitra.web.daily import day_totals, local_midnight
 from mitra.web.pages.common import Context, entry_row, flash_store, never_set_up, see_other
 from mitra.web.render import renderer
@@ -28,6 +33,8 @@ router = APIRouter()
 
 LATEST = 8
 RECENT = timedelta(days=2)
+# Scores older than this are history, not "latest": the trends page has them.
+SCORES_SHOWN = timedelta(days=14)
 
 
 def _last_dose_in(entries: list[Entry]) -> DoseEntry | None:
@@ -42,6 +49,30 @@ def _last_dose(journal: JournalService, recent: list[Entry], now: datetime) -> D
         older, _, _ = journal.history(since=since.isoformat() if since else None)
         found = _last_dose_in(older)
     return found
+
+
+def latest_scores(ctx: AppContext, now: datetime) -> dict[str, Any]:
+    """The last score of each instrument in the past two weeks, and the weekly screens due."""
+    service = CheckinService(ctx)
+    zone = service.profile().zone()
+    rows = service.scores()
+    latest = checkin_views.latest_rows(rows)
+    shown = []
+    due = []
+    for instrument in checkin_views.ordered(service.instruments()):
+        row = latest.get(instrument.id)
+        if checkin_views.weekly_due(instrument, row, now) and rows:
+            due.append(instrument)
+        if row is None or now - row.assessment.at > SCORES_SHOWN:
+            continue
+        shown.append(
+            {
+                "instrument": instrument,
+                "row": row,
+                "when": checkin_views.when_words(row.assessment.at, now, zone),
+            }
+        )
+    return {"scores": shown, "any_scores": bool(rows), "weekly_due": due}
 
 
 @router.get("/today", response_class=HTMLResponse)
@@ -72,6 +103,7 @@ def today(
         "welcome": welcome is not None,
         "set_up": not never_set_up(ctx, profile),
         "caveat": ESTIMATE_CAVEAT,
+        **latest_scores(ctx, now),
     }
     return renderer(request).page(request, "today.html", context)
 

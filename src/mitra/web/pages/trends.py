@@ -1,8 +1,11 @@
-"""Trends: doses per day and estimated mitragynine per day over the last 1 to 52 weeks.
+"""Trends: doses per day, estimated mitragynine per day, and check-in scores per instrument
+over the last 1 to 52 weeks.
 
 Charts come from ``mitra.web.charts`` (pygal, SVG inline, colours from the page's scheme),
 each drawn wide for desktops and narrow for phones (CSS shows one), with the same figures in
-a table for screen readers and anyone who prefers numbers.
+a table for screen readers and anyone who prefers numbers. Each instrument with scores in the
+period has its own chart over its full range, with its own bands or screening cut-off drawn;
+scores of different instruments are never put on one axis.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from mitra.domain.errors import InputError
+from mitra.services.checkins import CheckinService
 from mitra.services.journal import JournalService
-from mitra.web import charts
+from mitra.web import charts, checkin_views
 from mitra.web.daily import day_totals, local_midnight
 from mitra.web.pages.common import Context
 from mitra.web.render import renderer
@@ -50,6 +54,15 @@ def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
         }
         for size_name, size in (("wide", charts.WIDE), ("narrow", charts.NARROW))
     }
+    checkins = CheckinService(ctx)
+    start = local_midnight(first, zone)
+    score_charts = checkin_views.score_charts(
+        checkins.instruments(),
+        checkins.scores(since=start.isoformat()),
+        zone,
+        start=start,
+        end=ctx.now(),
+    )
     dosing_days = [t for t in totals if t.doses]
     return renderer(request).page(
         request,
@@ -66,5 +79,7 @@ def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
                 sum(t.mitragynine_mg for t in dosing_days) / len(dosing_days) if dosing_days else 0
             ),
             "caveat": ESTIMATE_CAVEAT,
+            "score_charts": score_charts,
+            "zone": zone,
         },
     )

@@ -8,6 +8,23 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 
+  // The phone menu ("More") is a <details> element and opens without this script; here it
+  // also closes on Escape and on a tap elsewhere, as people expect a menu to.
+  const more = document.querySelector(".nav-more details");
+  if (more) {
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && more.open) {
+        more.open = false;
+        more.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", (event) => {
+      if (more.open && !more.contains(event.target)) {
+        more.open = false;
+      }
+    });
+  }
+
   // On first-run set-up, suggest the browser's own time zone instead of UTC.
   const setup = document.querySelector("form[data-detect-timezone]");
   const zoneField = setup && setup.querySelector("input[name=timezone]");
