@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck pytest bench lock clean system-deps
+.PHONY: run demo test setup lint typecheck pytest bench lock clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# The main job: the web app on the default SQLite journal (Ctrl-C stops it).
 run: setup
+	$(BIN)/mitra serve
+
+# The demo journey in the terminal, without the web app.
+demo: setup
 	$(BIN)/mitra demo
 
 system-deps:
@@ -34,8 +39,14 @@ pytest: setup system-deps
 
 test: lint typecheck pytest
 
+# Speed targets live here, not in timed tests (each script prints its figures and target).
 bench: setup
 	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/safety_eval.py
+	$(BIN)/python bench/exposure.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/web_today.py
+	$(BIN)/python bench/web_load.py
 
 # Refresh constraints.txt from a clean install of the compatible ranges in pyproject.toml.
 lock:
