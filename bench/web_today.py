@@ -1,7 +1,9 @@
 """Benchmark: server-side time of the today page for a person with a year of history.
 
-Builds 365 days of 3-4 kratom doses and 1-3 symptoms a day straight through the storage
-layer (one transaction, seconds), then requests ``/today`` in-process and reads the app's own
+Builds 365 days of 3-4 kratom doses, 1-3 symptoms and 3 SOWS-Gossop check-ins a day straight
+through the storage layer (one transaction, seconds), with the taper goal and an active taper
+plan (so the page shows the plan's ceilings, the exposure band and the timeline, and the
+timeline counts kratom), then requests ``/today`` in-process and reads the app's own
 ``Server-Timing`` header (the time from the request reaching the app to the response
 starting). Target: median <= 50 ms.
 
@@ -24,8 +26,10 @@ TARGET_MS = 50.0
 def build_year(url: str, now: datetime) -> int:
     from mitra.domain import products
     from mitra.domain.entries import DoseEntry, SymptomEntry
+    from mitra.domain.instruments import get_instrument, score
     from mitra.domain.profile import Profile
     from mitra.domain.quantities import parse_amount
+    from mitra.storage.assessment_store import AssessmentStore
     from mitra.storage.database import open_database
     from mitra.storage.journal_store import JournalStore
 
@@ -38,7 +42,9 @@ def build_year(url: str, now: datetime) -> int:
     count = 0
     with database.transaction() as conn:
         store = JournalStore(conn)
-        store.save_profile(Profile(timezone="America/New_York"), at=now)
+        store.save_profile(Profile(timezone="America/New_York", goals=("taper-kratom",)), at=now)
+        checkins = AssessmentStore(conn)
+        sows = get_instrument("sows-gossop")
         start = now - timedelta(days=365)
         for day in range(366):
             base = start + timedelta(days=day)
@@ -70,6 +76,12 @@ def build_year(url: str, now: datetime) -> int:
                         recorded_at=at,
                     )
                     count += 1
+            for hour in (8, 14, 21):
+                at = base + timedelta(hours=hour)
+                if at <= now:
+                    answers = [rng.randint(0, 2) for _ in sows.items]
+                    checkins.add(score(sows, answers, rater="self", at=at), recorded_at=at)
+                    count += 1
     database.dispose()
     return count
 
@@ -82,6 +94,7 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from mitra.services.context import AppContext
+    from mitra.services.plans import PlanService
     from mitra.storage.database import open_database
     from mitra.web.app import create_app
 
@@ -92,6 +105,7 @@ def main() -> None:
         entries = build_year(url, now)
         built = time.perf_counter() - started
         ctx = AppContext(open_database(url))
+        PlanService(ctx).new_taper()
         with TestClient(create_app(ctx), base_url="http://127.0.0.1") as client:
             for _ in range(5):  # warm up: imports, template compilation, connection pool
                 client.get("/today")
@@ -106,7 +120,7 @@ def main() -> None:
         ctx.database.dispose()
     median = statistics.median(server_ms)
     p90 = sorted(server_ms)[int(len(server_ms) * 0.9) - 1]
-    print(f"history: {entries} entries over a year (built in {built:.1f} s)")
+    print(f"history: {entries} entries and check-ins over a year (built in {built:.1f} s)")
     print(
         f"/today server-side: median {median:.1f} ms, p90 {p90:.1f} ms, n={len(server_ms)}; "
         f"in-process round trip median {statistics.median(round_trip_ms):.1f} ms"

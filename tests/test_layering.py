@@ -62,3 +62,26 @@ def test_the_cli_start_up_path_avoids_heavy_imports() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_the_reports_and_the_charts_do_not_depend_on_the_web_package() -> None:
+    paths = [*(PACKAGE / "reports").rglob("*.py"), PACKAGE / "charts.py"]
+    for path in paths:
+        for name in imported_modules(path):
+            assert not name.startswith(("fastapi", "starlette", "mitra.web", "mitra.cli")), (
+                f"{path.name} imports {name}"
+            )
+
+
+def test_importing_the_charts_loads_no_web_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mitra.charts; print([m for m in ('fastapi', 'starlette', 'mitra.web') "
+        "if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"

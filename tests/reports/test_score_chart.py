@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from mitra.web import charts
+from mitra import charts
 
 TIMES = [datetime(2026, 11, 1, 9) + timedelta(hours=12 * i) for i in range(10)]
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mitra import charts
 from mitra.domain.entries import DoseEntry, Entry, SymptomEntry
 from mitra.domain.products import DoseEstimate, Form, Range
-from mitra.web import charts
 from mitra.web.daily import day_totals
 
 DAYS = [date(2026, 11, 1) + timedelta(days=i) for i in range(30)]

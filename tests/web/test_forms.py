@@ -206,3 +206,14 @@ def test_trends_refuse_a_period_they_do_not_offer(client: TestClient) -> None:
     response = client.get("/trends?days=13")
     assert response.status_code == 422
     assert "7, 30, 90, 365" in response.text
+
+
+def test_a_saved_profile_equal_to_the_default_counts_as_set_up(
+    client: TestClient, sqlite_ctx: AppContext
+) -> None:
+    service = ProfileService(sqlite_ctx)
+    assert not service.is_saved()
+    service.set(timezone=sqlite_ctx.default_timezone)  # chosen, though it is the default
+    assert service.is_saved()
+    assert client.get("/", follow_redirects=False).headers["location"] == "/today"
+    assert "Set up mitra" not in client.get("/today").text

@@ -30,6 +30,10 @@ PAGES = (
     "/products",
     "/profile",
     "/learn",
+    "/plan",
+    "/exposure",
+    "/timeline",
+    "/report",
 )
 
 

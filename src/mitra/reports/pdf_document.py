@@ -2,7 +2,7 @@
 
 Sections, in order: who and when; summary of the current pattern (doses per day, estimated
 mitragynine per day with its range, products and forms, other substances with MME); kratom
-per day (charts); scores over time with their bands (charts from ``mitra.web.charts``, the
+per day (charts); scores over time with their bands (charts from ``mitra.charts``, the
 web's own chart functions); symptoms and side effects; alerts with their evidence; plan and
 adherence; the person's notes (only when they chose to include them); evidence-based options
 and help lines; how to read the estimates; sources.
@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from mitra import charts
 from mitra.domain.patterns import week_totals
 from mitra.domain.products import Range
 from mitra.domain.symptoms import SEVERITY_LABELS
@@ -47,7 +48,6 @@ from mitra.reports.pdf_style import (
 )
 from mitra.services.report_data import ReportData, ScoreSeries
 from mitra.storage.alert_store import StoredAlert
-from mitra.web import charts
 
 TITLE = "Clinician report"
 WEEKLY_AFTER_DAYS = 92

@@ -50,6 +50,12 @@ class ProfileService:
         with self.ctx.database.transaction() as conn:
             return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
+    def is_saved(self) -> bool:
+        """Whether the person ever saved a profile: the web's first run is "not yet saved",
+        however the saved profile compares with the default."""
+        with self.ctx.database.transaction() as conn:
+            return JournalStore(conn).has_profile()
+
     def set(
         self,
         *,

@@ -236,3 +236,25 @@ class CheckinService:
         if start is not None:
             rows = [row for row in rows if row.assessment.at >= start]
         return rows
+
+    def latest_scores(self, instrument_id: str | None = None) -> list[ScoreRow]:
+        """The latest score of each instrument (or of one), in time order, with the same
+        changes ``scores()`` gives it: from the previous score and from the baseline.
+
+        A bounded read for pages that show only the latest: per instrument the first score
+        and the last two, so its cost does not grow with years of check-ins (``scores()``
+        reads every score)."""
+        chosen = (
+            [get_instrument(instrument_id).id]
+            if instrument_id is not None
+            else [i.id for i in self.instruments()]
+        )
+        with self.ctx.database.transaction() as conn:
+            records = AssessmentStore(conn).latest_with_baseline(chosen)
+        latest: dict[str, ScoreRow] = {}
+        # With only the baseline, the previous and the latest given, the latest row's changes
+        # are exactly those it has among all scores (score_rows compares with the previous
+        # and the first it is given, per instrument).
+        for row in score_rows(records):
+            latest[row.assessment.instrument_id] = row
+        return sorted(latest.values(), key=lambda r: (r.assessment.at, r.record.id))

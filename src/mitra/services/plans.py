@@ -376,6 +376,16 @@ class PlanService:
             raise _no_plan()
         return write_calendar(target, overview, now=self.ctx.now(), details=details)
 
+    def calendar(self, *, details: bool = True) -> bytes:
+        """The same calendar as ``export_ics`` writes, as bytes (for a download)."""
+        from mitra.services.plan_calendar import calendar_bytes  # noqa: PLC0415
+
+        overview = self.show()
+        if overview is None:
+            raise _no_plan()
+        content, _, _ = calendar_bytes(overview, now=self.ctx.now(), details=details)
+        return content
+
 
 def _daily(intake: Intake | None) -> float:
     assert intake is not None  # required when no amount was given

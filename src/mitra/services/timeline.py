@@ -20,9 +20,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from mitra.domain import timeline as tl
-from mitra.domain.entries import Entry, Kind
+from mitra.domain.entries import DoseEntry, Entry, Kind
 from mitra.domain.instrument_defs import Assessment
 from mitra.domain.plan_model import alternatives
+from mitra.domain.substances import SubstanceClass
 from mitra.domain.timeline import OpioidType, Phase, Timeline
 from mitra.services.context import AppContext
 from mitra.storage.assessment_store import AssessmentStore
@@ -74,13 +75,20 @@ class TimelineService:
             tapering = (active is not None and active.plan.kind == "taper") or (
                 TAPER_GOAL in profile.goals
             )
-            kinds = [Kind.SUBSTANCE, Kind.DOSE] if tapering else [Kind.SUBSTANCE]
-            last: dict[OpioidType | str, Entry] = {}
-            for entry in journal.list_entries(until=now, kinds=kinds):
-                opioid_type = tl.opioid_type_of(entry)
-                if opioid_type is not None:
-                    # Entries come in time order: the last one of each group wins.
-                    last["kratom" if opioid_type == "kratom" else "opioid"] = entry
+            # The newest opioid substance, and while tapering the newest kratom dose: one row
+            # each, so the page that shows the phase does not read years of doses.
+            candidates = [
+                journal.last_entry(
+                    Kind.SUBSTANCE, until=now, substance_class=SubstanceClass.OPIOID.value
+                )
+            ]
+            if tapering:
+                candidates.append(journal.last_entry(Kind.DOSE, until=now))
+            last = {
+                ("kratom" if isinstance(entry, DoseEntry) else "opioid"): entry
+                for entry in candidates
+                if entry is not None and tl.opioid_type_of(entry) is not None
+            }
             uses = sorted(last.values(), key=lambda e: e.at, reverse=True)
             scores: list[Assessment] = []
             if uses:

@@ -14,6 +14,7 @@ and are hidden unless asked for.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +93,20 @@ class AssessmentStore:
             .limit(1)
         ).scalar()
         return None if found is None else self.get(found)
+
+    def latest_with_baseline(self, instrument_ids: Sequence[str]) -> list[StoredAssessment]:
+        """For each instrument, its first score (the baseline) and its last two (the latest
+        and the one before it), not deleted, in time order: exactly what the latest score's
+        changes need, read by id instead of reading every score."""
+        c = t.assessments.c
+        wanted: set[int] = set()
+        for instrument_id in instrument_ids:
+            mine = and_(c.instrument_id == instrument_id, c.deleted_at.is_(None))
+            first = select(c.id).where(mine).order_by(c.at, c.id).limit(1)
+            last_two = select(c.id).where(mine).order_by(c.at.desc(), c.id.desc()).limit(2)
+            wanted.update(self.conn.execute(first).scalars())
+            wanted.update(self.conn.execute(last_two).scalars())
+        return self._read(c.id.in_(sorted(wanted))) if wanted else []
 
     def set_deleted(self, assessment_id: int, deleted_at: datetime | None) -> None:
         self.conn.execute(

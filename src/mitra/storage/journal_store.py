@@ -130,6 +130,23 @@ class JournalStore:
         rows = self.conn.execute(query.order_by(t.entries.c.at, t.entries.c.id))
         return [_entry_of(row) for row in rows]
 
+    def last_entry(
+        self, kind: Kind, *, until: datetime, substance_class: str | None = None
+    ) -> Entry | None:
+        """The newest entry of ``kind`` at or before ``until`` (not deleted; ties by id), and
+        of ``substance_class`` when given: one row, however long the journal."""
+        query = self._select().where(
+            t.entries.c.kind == kind.value,
+            t.entries.c.at <= until,
+            t.entries.c.deleted_at.is_(None),
+        )
+        if substance_class is not None:
+            query = query.where(t.substance_uses.c.substance_class == substance_class)
+        row = self.conn.execute(
+            query.order_by(t.entries.c.at.desc(), t.entries.c.id.desc()).limit(1)
+        ).first()
+        return None if row is None else _entry_of(row)
+
     def deleted_ids(self) -> set[int]:
         rows = self.conn.execute(select(t.entries.c.id).where(t.entries.c.deleted_at.is_not(None)))
         return {row[0] for row in rows}
@@ -210,6 +227,12 @@ class JournalStore:
         ]
 
     # -- profile -----------------------------------------------------------------------------
+    def has_profile(self) -> bool:
+        """Whether a profile was ever saved (``get_profile`` returns a default one until then)."""
+        return (
+            self.conn.execute(select(t.profile.c.id).where(t.profile.c.id == 1)).first() is not None
+        )
+
     def get_profile(self, default_timezone: str = "UTC") -> Profile:
         """The saved profile; before one is saved, an empty one in ``default_timezone``."""
         row = self.conn.execute(select(t.profile).where(t.profile.c.id == 1)).first()

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from mitra import charts
 from mitra.domain.checkins import ScoreRow
 from mitra.domain.instruments import Instrument
-from mitra.web import charts
 
 WEEK = timedelta(days=7)
 

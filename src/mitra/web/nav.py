@@ -1,11 +1,12 @@
 """The areas in the navigation, in order. One entry per area that has a page.
 
-Plans and exposure get their entry here when their services and pages land; an area without a
-working page has no entry.
+An area without a working page has no entry. The exposure and timeline pages are reached from
+the today page (and the learn page), not from the row, which already holds eleven areas.
 
 On a phone the header keeps to one row: the ``core`` areas (what a person does several times a
 day) stay in view and the rest sit behind a "More" disclosure (a ``<details>`` element, so it
-opens without JavaScript); from tablet width up every area is shown in the row.
+opens without JavaScript); on a wide screen (68rem, where all of them fit) every area is shown
+in the row, so the header is one row at every width.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ NAV = (
     NavItem("Today", "/today", core=True),
     NavItem("Log", "/log/dose", core=True),
     NavItem("Check-in", "/checkin", core=True),
+    NavItem("Plan", "/plan"),
     NavItem("History", "/history"),
     NavItem("Alerts", "/alerts"),
     NavItem("Trends", "/trends"),
     NavItem("Products", "/products"),
     NavItem("Learn", "/learn"),
+    NavItem("Report", "/report"),
     NavItem("Profile", "/profile"),
 )
 

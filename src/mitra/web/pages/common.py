@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse
 from mitra.domain import symptoms as symptom_domain
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
 from mitra.domain.errors import ConflictError, InputError, MitraError, NotFoundError
-from mitra.domain.profile import Profile
+from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
 from mitra.services.views import amount_text
 from mitra.web.app import context
@@ -60,14 +60,10 @@ def form_field(error_field: str | None, fields: Collection[str]) -> str:
     return name if name in fields else FORM_LEVEL
 
 
-def never_set_up(ctx: AppContext, profile: Profile) -> bool:
-    """True while the profile was never saved: it reads as the default for this computer.
-
-    (A service query "has the profile been saved" would say this directly; until one exists,
-    a saved profile identical to the default counts as not set up, which only means the
-    set-up page is offered again.)
-    """
-    return profile == Profile(timezone=ctx.default_timezone)
+def never_set_up(ctx: AppContext) -> bool:
+    """True while the profile was never saved (a saved profile equal to the default counts as
+    set up: the person chose it)."""
+    return not ProfileService(ctx).is_saved()
 
 
 def blank(text: str) -> str | None:

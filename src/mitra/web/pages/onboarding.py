@@ -29,7 +29,7 @@ router = APIRouter()
 
 @router.get("/", response_model=None)
 def home(request: Request, ctx: Context) -> RedirectResponse:
-    first_run = never_set_up(ctx, ProfileService(ctx).show())
+    first_run = never_set_up(ctx)
     return see_other(request, "/welcome" if first_run else "/today")
 
 
@@ -38,7 +38,7 @@ def welcome(request: Request, ctx: Context) -> HTMLResponse:
     profile = ProfileService(ctx).show()
     state = profile_state(profile)
     return renderer(request).page(
-        request, "welcome.html", {**form_context(state), "first_run": never_set_up(ctx, profile)}
+        request, "welcome.html", {**form_context(state), "first_run": never_set_up(ctx)}
     )
 
 

@@ -12,8 +12,11 @@ from mitra.web.pages import (
     learn,
     log_forms,
     onboarding,
+    plan,
     products,
     profile,
+    report,
+    science,
     today,
     trends,
 )
@@ -23,11 +26,14 @@ AREAS = (
     today,
     log_forms,
     checkins,
+    plan,
+    science,
     history,
     alerts,
     trends,
     products,
     learn,
+    report,
     profile,
 )
 

@@ -1,11 +1,15 @@
-"""Today: doses so far with the day's estimated mitragynine, the latest check-in scores, the
-latest entries, and one tap to log the usual dose again (the last product and amount).
+"""Today: doses so far with the day's estimated mitragynine, the active plan's ceilings against
+today's doses, the exposure band of the last 7 days, the withdrawal timeline's phase, the
+latest check-in scores, the latest entries, and one tap to log the usual dose again.
 
-Reads are bounded so the page stays fast with years of history: one query covers today and
-the last two days; only when that holds no dose does the page look further back for the
-last one (30 days, then everything). The one exception is check-in scores: the service reads
-every score to compare each with its baseline (about 40 ms for a year of three check-ins a
-day), until it offers a bounded "latest per instrument" read.
+The usual dose is the most frequent (product, amount) of the last 14 days, not the last dose
+(``services.usual_dose``); one above the per-dose warning threshold is not offered as one tap
+but through the log form, with a calm note.
+
+Reads are bounded so the page stays fast with years of history: entries of today and the last
+two days, doses of the last 14 (usual) and 30 days (exposure), and the latest score of each
+instrument with its baseline (``CheckinService.latest_scores``). The plan status is the one
+the plan page shows and records (see ``pages.plan``): a same-day repeat is stored once.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
-from mitra.domain.entries import DoseEntry, Entry
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
 from mitra.services.context import AppContext
 from mitra.services.journal import JournalService, LogResult
+from mitra.services.usual_dose import usual_dose
 from mitra.services.views import amount_text, entry_view
 from mitra.web import checkin_views
 from mitra.web.daily import day_totals, local_midnight
 from mitra.web.pages.common import Context, entry_row, flash_store, never_set_up, see_other
+from mitra.web.pages.plan import VERDICT_WORDS, plan_today
+from mitra.web.pages.science import band_figure, exposure_report, timeline_brief, timeline_report
 from mitra.web.render import renderer
 from mitra.web.words import ESTIMATE_CAVEAT
 
@@ -37,25 +43,11 @@ RECENT = timedelta(days=2)
 SCORES_SHOWN = timedelta(days=14)
 
 
-def _last_dose_in(entries: list[Entry]) -> DoseEntry | None:
-    return next((e for e in reversed(entries) if isinstance(e, DoseEntry)), None)
-
-
-def _last_dose(journal: JournalService, recent: list[Entry], now: datetime) -> DoseEntry | None:
-    found = _last_dose_in(recent)
-    for since in (now - timedelta(days=30), None):
-        if found is not None:
-            break
-        older, _, _ = journal.history(since=since.isoformat() if since else None)
-        found = _last_dose_in(older)
-    return found
-
-
 def latest_scores(ctx: AppContext, now: datetime) -> dict[str, Any]:
     """The last score of each instrument in the past two weeks, and the weekly screens due."""
     service = CheckinService(ctx)
     zone = service.profile().zone()
-    rows = service.scores()
+    rows = service.latest_scores()
     latest = checkin_views.latest_rows(rows)
     shown = []
     due = []
@@ -75,6 +67,18 @@ def latest_scores(ctx: AppContext, now: datetime) -> dict[str, Any]:
     return {"scores": shown, "any_scores": bool(rows), "weekly_due": due}
 
 
+def usual_context(ctx: AppContext) -> dict[str, Any]:
+    usual = usual_dose(ctx)
+    if usual is None:
+        return {"usual": None}
+    entry = usual.entry
+    return {
+        "usual": usual,
+        "usual_text": f"{amount_text(entry.amount, entry.unit)} {entry.product_name}",
+        "usual_amount": f"{entry.amount:g} {entry.unit}",
+    }
+
+
 @router.get("/today", response_class=HTMLResponse)
 def today(
     request: Request, ctx: Context, logged: str | None = None, welcome: str | None = None
@@ -87,22 +91,22 @@ def today(
     start = min(local_midnight(day, zone), now - RECENT)
     entries, _, _ = journal.history(since=start.isoformat())
     total = day_totals(entries, zone, day, day)[0]
-    usual = _last_dose(journal, entries, now)
     latest = [entry_row(e, zone) for e in reversed(entries[-LATEST:])]
+    exposure = exposure_report(ctx)
     context: dict[str, Any] = {
         "day_label": f"{day:%A} {day.day} {day:%B}",
         "total": total,
-        "usual": usual,
-        "usual_text": (
-            f"{amount_text(usual.amount, usual.unit)} {usual.product_name}" if usual else None
-        ),
-        "usual_amount": f"{usual.amount:g} {usual.unit}" if usual else None,
         "latest": latest,
         "timezone": profile.timezone,
         "notice": flash_store(request).get(logged),
         "welcome": welcome is not None,
-        "set_up": not never_set_up(ctx, profile),
+        "set_up": not never_set_up(ctx),
         "caveat": ESTIMATE_CAVEAT,
+        "plan_status": plan_today(ctx),
+        "verdict_words": VERDICT_WORDS,
+        "band": band_figure(exposure) if exposure.doses else None,
+        "phase": timeline_brief(timeline_report(ctx)),
+        **usual_context(ctx),
         **latest_scores(ctx, now),
     }
     return renderer(request).page(request, "today.html", context)
@@ -131,7 +135,7 @@ def logged_redirect(request: Request, result: LogResult) -> RedirectResponse:
 def log_usual(
     request: Request, ctx: Context, form: Annotated[UsualForm, Form()]
 ) -> RedirectResponse:
-    """One tap: the last product and amount, now. An error (the amount was tampered with) goes
+    """One tap: the usual product and amount, now. An error (the amount was tampered with) goes
     to the error page, which says what was wrong; nothing is written."""
     result = JournalService(ctx).log_dose(form.amount, product=form.product or None)
     return logged_redirect(request, result)

@@ -1,7 +1,7 @@
 """Trends: doses per day, estimated mitragynine per day, and check-in scores per instrument
 over the last 1 to 52 weeks.
 
-Charts come from ``mitra.web.charts`` (pygal, SVG inline, colours from the page's scheme),
+Charts come from ``mitra.charts`` (pygal, SVG inline, colours from the page's scheme),
 each drawn wide for desktops and narrow for phones (CSS shows one), with the same figures in
 a table for screen readers and anyone who prefers numbers. Each instrument with scores in the
 period has its own chart over its full range, with its own bands or screening cut-off drawn;
@@ -15,10 +15,11 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from mitra import charts
 from mitra.domain.errors import InputError
 from mitra.services.checkins import CheckinService
 from mitra.services.journal import JournalService
-from mitra.web import charts, checkin_views
+from mitra.web import checkin_views
 from mitra.web.daily import day_totals, local_midnight
 from mitra.web.pages.common import Context
 from mitra.web.render import renderer

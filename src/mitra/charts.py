@@ -1,7 +1,9 @@
-"""Charts as SVG text, drawn server-side with pygal from plain data.
+"""Charts as SVG text, drawn server-side from plain data (pygal; the exposure band by hand).
 
 Functions take plain sequences (days and numbers) and return a complete ``<svg>`` document as
-text, so the trends page can inline them and a PDF report can draw the same charts later.
+text, so the web pages inline them and the PDF report draws the same charts. This module sits
+outside ``mitra.web`` and imports no web framework: the document layer (``mitra.reports``)
+depends on it, not on the web package (a test checks that importing it loads no fastapi).
 ``theme`` chooses colours: ``LIGHT`` and ``DARK`` use fixed colours (for files and reports);
 ``PAGE`` uses CSS variables, so an inline chart follows the page's light or dark scheme.
 
@@ -9,7 +11,9 @@ Invariants: the SVG needs nothing from outside (pygal's tooltip script is switch
 fonts are linked); output depends only on the arguments, apart from pygal's unique element id
 and its "generated" comment; the mitragynine chart always shows the estimate's range, never
 the typical value alone; a score chart always spans the instrument's full range and draws only
-the bands and screening cut-off the instrument itself has (``ScoreScale``), never invented ones.
+the bands and screening cut-off the instrument itself has (``ScoreScale``), never invented ones;
+the exposure chart always draws the low-to-high band with the typical line in it, never one
+line alone.
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ class ChartSize:
 
 WIDE = ChartSize(width=800, height=320, font_px=13, labels=10)
 NARROW = ChartSize(width=400, height=300, font_px=13, labels=5)
+# The exposure band is a supporting picture on the today page: lower than the trends charts.
+BAND_WIDE = ChartSize(width=800, height=260, font_px=13, labels=8)
+BAND_NARROW = ChartSize(width=400, height=240, font_px=13, labels=4)
 
 
 def _style(theme: ChartTheme, size: ChartSize) -> Any:
@@ -383,3 +390,118 @@ def instrument_scores_svg(
         show_dots=len(times) <= DOTS_UP_TO,
     )
     return _render(chart)
+
+
+# -- the exposure band -------------------------------------------------------------------------
+# Drawn by hand rather than with pygal: pygal fills a line down to zero, not between two lines,
+# and a hand-written SVG of a few hundred points costs well under a millisecond on the today
+# page, which has a time budget.
+
+
+@dataclass(frozen=True, slots=True)
+class BandBox:
+    """Where the plot sits inside the chart, in SVG units."""
+
+    left: float = 58
+    right: float = 14
+    top: float = 12
+    bottom: float = 34
+
+
+def _points(xs: Sequence[float], ys: Sequence[float]) -> str:
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+
+
+def exposure_band_svg(
+    hours: Sequence[float],
+    low: Sequence[float],
+    typical: Sequence[float],
+    high: Sequence[float],
+    *,
+    ticks: Sequence[tuple[float, str]] = (),
+    y_title: str = "mg (relative)",
+    theme: ChartTheme = LIGHT,
+    size: ChartSize = WIDE,
+) -> str:
+    """A relative body load as a BAND: the area between ``low`` and ``high`` filled, with the
+    ``typical`` line drawn inside it, over ``hours`` (e.g. -168 .. 0, hours before now).
+
+    ``ticks`` are (hour, label) pairs for the x axis (e.g. local midnights), chosen by the
+    caller, who knows the time zone. The band is always drawn whole: never the typical line
+    alone, so the chart cannot look more precise than the model is.
+    """
+    if not len(hours) == len(low) == len(typical) == len(high):
+        raise ValueError("hours, low, typical and high must be the same length")
+    if not hours:
+        raise ValueError("a band needs at least one point")
+    box = BandBox()
+    width, height = size.width, size.height
+    plot_w = width - box.left - box.right
+    plot_h = height - box.top - box.bottom
+    first, last = min(hours), max(hours)
+    span = (last - first) or 1.0
+    top_value = _nice_ceiling(max(high))
+
+    def x_of(hour: float) -> float:
+        return box.left + (hour - first) / span * plot_w
+
+    def y_of(value: float) -> float:
+        return box.top + plot_h - max(value, 0.0) / top_value * plot_h
+
+    xs = [x_of(h) for h in hours]
+    font = f"font-family:{theme.font_family};font-size:{size.font_px}px;fill:{theme.foreground}"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" class="band-chart">',
+        f'<rect width="{width}" height="{height}" style="fill:{theme.background}"/>',
+    ]
+    for i in range(5):
+        value = top_value * i / 4
+        y = y_of(value)
+        parts.append(
+            f'<line x1="{box.left}" x2="{width - box.right}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'style="stroke:{theme.muted};stroke-width:1;stroke-opacity:0.5"/>'
+        )
+        label = f"{value:g}" if value < 10 else f"{value:.0f}"
+        parts.append(
+            f'<text x="{box.left - 6}" y="{y + size.font_px / 3:.1f}" text-anchor="end" '
+            f'style="{font}">{label}</text>'
+        )
+    for hour, label in ticks:
+        if first <= hour <= last:
+            x = x_of(hour)
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{box.top}" y2="{box.top + plot_h}" '
+                f'style="stroke:{theme.muted};stroke-width:1;stroke-opacity:0.3"/>'
+            )
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - box.bottom + size.font_px + 6}" '
+                f'text-anchor="middle" style="{font}">{_escape(label)}</text>'
+            )
+    parts.append(
+        f'<text transform="translate({size.font_px + 2},{box.top + plot_h / 2:.1f}) rotate(-90)" '
+        f'text-anchor="middle" style="{font}">{_escape(y_title)}</text>'
+    )
+    outline = (
+        _points(xs, [y_of(v) for v in high]) + " " + _points(xs[::-1], [y_of(v) for v in low[::-1]])
+    )
+    parts += [
+        f'<polygon class="band" points="{outline}" '
+        f'style="fill:{theme.bar};fill-opacity:0.28;stroke:none"/>',
+        f'<polyline class="band-edge" points="{_points(xs, [y_of(v) for v in high])}" '
+        f'style="fill:none;stroke:{theme.bar};stroke-width:1;stroke-opacity:0.8"/>',
+        f'<polyline class="band-edge" points="{_points(xs, [y_of(v) for v in low])}" '
+        f'style="fill:none;stroke:{theme.bar};stroke-width:1;stroke-opacity:0.8"/>',
+        f'<polyline class="typical" points="{_points(xs, [y_of(v) for v in typical])}" '
+        f'style="fill:none;stroke:{theme.foreground};stroke-width:2.5"/>',
+        f'<line x1="{box.left}" x2="{box.left}" y1="{box.top}" y2="{box.top + plot_h}" '
+        f'style="stroke:{theme.muted};stroke-width:1"/>',
+        f'<line x1="{box.left}" x2="{width - box.right}" y1="{box.top + plot_h}" '
+        f'y2="{box.top + plot_h}" style="stroke:{theme.muted};stroke-width:1"/>',
+        "</svg>",
+    ]
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
