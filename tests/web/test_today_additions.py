@@ -66,6 +66,20 @@ def test_today_shows_the_plan_ceilings_and_the_doses_so_far(
     assert 'href="/plan"' in section and "methadone" in section
 
 
+def test_a_day_over_the_plan_says_which_ceiling_was_passed(
+    client: TestClient, sqlite_ctx: AppContext
+) -> None:
+    journal = _set_up(sqlite_ctx)
+    for hours in (60, 40, 20, 3):
+        journal.log_dose("3g", at=f"{hours}h ago")
+    PlanService(sqlite_ctx).new_taper(current_mg="60", doses_per_day="2")
+    journal.log_dose("4g", at="1h ago")  # high end 78 mg: above any 60 mg/day plan's dose
+    section = client.get("/today").text.split('id="plan-today"')[1].split("</section>")[0]
+    assert "over today" in section
+    reasons = section.split('id="plan-over-reasons"')[1].split("</ul>")[0]
+    assert "<li>" in reasons
+
+
 def test_today_shows_the_timeline_phase_with_its_certainty(
     client: TestClient, sqlite_ctx: AppContext
 ) -> None:
