@@ -103,3 +103,38 @@ def test_a_settings_file_can_tighten_a_limit_and_it_takes_effect(
 def test_a_missing_named_settings_file_keeps_the_reviewed_defaults(tmp_path: Path) -> None:
     rules = effective_rules(tmp_path / "nope.toml")
     assert rules.refused and rules.settings_path is None
+
+
+def test_a_second_dose_past_the_hard_limit_the_same_day_raises_its_own_alert(
+    ctx: AppContext,
+) -> None:
+    ProductService(ctx).add("Gold", "extract", mitragynine_pct=45)
+    journal = JournalService(ctx)
+    first = journal.log_dose("1g", product="Gold", at=FIXED_NOW - timedelta(hours=5))
+    second = journal.log_dose("1g", product="Gold", at=FIXED_NOW - timedelta(hours=1))
+    assert "dose-mitragynine-hard-limit" in rule_ids(first)
+    assert "dose-mitragynine-hard-limit" in rule_ids(second)
+
+
+def test_deleting_a_typo_closes_its_alert_with_a_note_and_undo_reopens_it(
+    ctx: AppContext,
+) -> None:
+    journal = JournalService(ctx)
+    typo = journal.log_dose("30g", at=FIXED_NOW - timedelta(hours=1))
+    assert typo.entry.id is not None
+    hard = next(s for s in typo.alerts if s.alert.rule_id == "dose-mitragynine-hard-limit")
+    safety = SafetyService(ctx)
+    journal.delete(typo.entry.id)
+    closed = {s.id: s for s in safety.alerts(include_acknowledged=True)}[hard.id]
+    assert closed.acknowledged_at is not None and "deleted" in (closed.ack_note or "")
+    assert hard.id not in {s.id for s in safety.open_serious()}
+    journal.undo()  # restores the entry, and with it the alert
+    assert hard.id in {s.id for s in safety.open_serious()}
+
+
+def test_deleting_an_entry_never_closes_an_emergency(ctx: AppContext) -> None:
+    journal = JournalService(ctx)
+    seizure = journal.log_symptom("seizure", severity=3)
+    assert seizure.entry.id is not None
+    journal.delete(seizure.entry.id)
+    assert any(s.alert.severity.value == "emergency" for s in SafetyService(ctx).open_serious())

@@ -20,7 +20,8 @@ the pattern once, not twenty times:
 * ``<rule-id>/week:<YYYY-Www>``: one per ISO week, for a pattern that may recur daily but
   needs only a weekly reminder (insomnia on days with evening doses).
 * ``<rule-id>/<subject>/at:<UTC ISO time>``: one per event, never merged. Emergencies
-  (a seizure, thoughts of suicide) use it: each report must surface on its own.
+  (a seizure, thoughts of suicide) and doses past the per-dose hard limit use it: each must
+  surface on its own.
 * ``<rule-id>/<subject>``: once ever (information such as "mitra cannot check this
   medication", or "pregnancy status unknown").
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from mitra.domain.alerts import Alert, day_key, number_text, once_key, week_key
+from mitra.domain.alerts import Alert, day_key, event_key, number_text, once_key, week_key
 from mitra.domain.entries import DoseEntry, Entry
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Rule, Ruleset
@@ -88,7 +88,15 @@ def dose_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
         if high_mg(dose) > limit:
             values = {**base, "threshold_mg": number_text(limit)}
             values["range_note"] = _range_note(rule, dose, values)
-            alerts.append(_alert(rule, values, dose, [dose], day))
+            if rule.hard_limit:
+                # Every dose past the hard limit is its own finding: a second one the same
+                # day must surface again, not merge into the first.
+                key = event_key(rule.id, dose.at)
+                alerts.append(
+                    rule.alert(values=values, entry_ids=entry_ids([dose]), at=dose.at, key=key)
+                )
+            else:
+                alerts.append(_alert(rule, values, dose, [dose], day))
     rule = ruleset.rule(SOURCE_ARTICLE)
     mass = dose.estimate.product_mass_g
     limit = rule.value("max_extract_g")

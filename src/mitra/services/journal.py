@@ -33,7 +33,7 @@ from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
 from mitra.storage import schema
-from mitra.storage.alert_store import StoredAlert
+from mitra.storage.alert_store import AlertStore, StoredAlert
 from mitra.storage.journal_store import JournalStore
 
 if TYPE_CHECKING:
@@ -249,6 +249,7 @@ class JournalService:
             now = self.ctx.now()
             store.set_deleted(entry_id, now)
             store.record_action("delete", entry_id, now)
+            AlertStore(conn).close_for_deleted(store.deleted_ids(), at=now)
         return entry
 
     def undo(self) -> UndoResult:
@@ -267,9 +268,11 @@ class JournalService:
             if action == "log":
                 store.set_deleted(entry_id, now)
                 store.record_action("undo-log", entry_id, now)
+                AlertStore(conn).close_for_deleted(store.deleted_ids(), at=now)
                 return UndoResult("deleted", entry)
             store.set_deleted(entry_id, None)
             store.record_action("undo-delete", entry_id, now)
+            AlertStore(conn).reopen_for_restored(entry_id)
             return UndoResult("restored", entry)
 
 

@@ -17,6 +17,9 @@ from sqlalchemy import Connection, Row, insert, select, update
 from mitra.domain.alerts import Alert, Evidence, Severity
 from mitra.storage import schema as t
 
+# The note on alerts closed because what they were about was deleted (undo reopens them).
+ENTRY_DELETED_NOTE = "closed by mitra: the entry it was about was deleted"
+
 
 @dataclass(frozen=True, slots=True)
 class StoredAlert:
@@ -74,6 +77,30 @@ class AlertStore:
     def get(self, alert_id: int) -> StoredAlert | None:
         row = self.conn.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).first()
         return None if row is None else _stored_of(row)
+
+    def close_for_deleted(self, deleted_ids: set[int], *, at: datetime) -> int:
+        """Acknowledge open alerts whose every triggering entry is deleted, with a note saying
+        so; emergencies stay open (only a person closes those). Returns how many closed."""
+        closed = 0
+        for stored in self.list():
+            ids = set(stored.alert.entry_ids)
+            if ids and ids <= deleted_ids and stored.alert.severity is not Severity.EMERGENCY:
+                self.acknowledge(stored.id, at=at, note=ENTRY_DELETED_NOTE)
+                closed += 1
+        return closed
+
+    def reopen_for_restored(self, entry_id: int) -> int:
+        """Reopen the alerts that were closed only because this entry was deleted."""
+        reopened = 0
+        for stored in self.list(include_acknowledged=True):
+            if stored.ack_note == ENTRY_DELETED_NOTE and entry_id in stored.alert.entry_ids:
+                self.conn.execute(
+                    update(t.alerts)
+                    .where(t.alerts.c.id == stored.id)
+                    .values(acknowledged_at=None, ack_note=None)
+                )
+                reopened += 1
+        return reopened
 
     def acknowledge(self, alert_id: int, *, at: datetime, note: str | None) -> None:
         self.conn.execute(
