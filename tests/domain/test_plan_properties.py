@@ -22,6 +22,7 @@ from mitra.domain.plans import (
     taper_plan,
     titration_plan,
 )
+from tests.support.assessments import check_in
 
 CREATED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 START = date(2026, 12, 1)
@@ -50,22 +51,6 @@ speed_strategy = st.one_of(
     st.sampled_from(["slow", "moderate", "fast", "turbo"]),
     st.floats(min_value=0, max_value=30, allow_nan=False),
 )
-
-
-def check_in(instrument_id: str, total: int, day: date, hour: int = 9) -> Assessment:
-    return Assessment(
-        instrument_id=instrument_id,
-        instrument_version="1",
-        total=total,
-        band=None,
-        band_meaning=None,
-        items=(),
-        rater="self",
-        at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
-        interpretation="",
-        source="",
-        positive_screen=None,
-    )
 
 
 def assert_within(plan: Plan, limits: Limits) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from mitra.domain import catalogue_data
 from mitra.domain.errors import InputError
-from mitra.domain.instrument_defs import Assessment
 from mitra.domain.plan_model import data as tapering_data
 from mitra.domain.plans import (
     CustomStep,
@@ -23,27 +22,11 @@ from mitra.domain.plans import (
     titration_plan,
 )
 from mitra.domain.scoring import get_instrument, score
+from tests.support.assessments import check_in
 
 CREATED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 START = date(2026, 12, 1)
 WIDE = Limits(dose_max_mg=60, daily_max_mg=200, doses_per_day_max=4, min_interval_h=3)
-
-
-def check_in(instrument_id: str, total: int, day: date, hour: int = 9) -> Assessment:
-    """An assessment with just the fields gating reads (scoring is tested elsewhere)."""
-    return Assessment(
-        instrument_id=instrument_id,
-        instrument_version="1",
-        total=total,
-        band=None,
-        band_meaning=None,
-        items=(),
-        rater="self",
-        at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
-        interpretation="",
-        source="",
-        positive_screen=None,
-    )
 
 
 def moderate_taper(current: float = 100.0, limits: Limits = WIDE) -> Plan:
