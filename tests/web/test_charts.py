@@ -10,8 +10,8 @@ import pytest
 
 from mitra import charts
 from mitra.domain.entries import DoseEntry, Entry, SymptomEntry
+from mitra.domain.patterns import day_totals
 from mitra.domain.products import DoseEstimate, Form, Range
-from mitra.web.daily import day_totals
 
 DAYS = [date(2026, 11, 1) + timedelta(days=i) for i in range(30)]
 
@@ -75,8 +75,8 @@ def test_day_totals_count_local_days_and_keep_empty_days() -> None:
     ]
     totals = day_totals(entries, zone, date(2026, 11, 1), date(2026, 11, 3))
     assert [(t.day.day, t.doses) for t in totals] == [(1, 1), (2, 1), (3, 0)]
-    assert (totals[0].mitragynine_low_mg, totals[0].mitragynine_high_mg) == (36.0, 60.0)
-    assert totals[2].mitragynine_mg == 0
+    assert (totals[0].mitragynine_mg.low, totals[0].mitragynine_mg.high) == (36.0, 60.0)
+    assert totals[2].mitragynine_mg.typical == 0
 
 
 def test_an_empty_span_has_no_days() -> None:

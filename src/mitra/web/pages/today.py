@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
+from mitra.domain.patterns import day_totals
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
 from mitra.services.context import AppContext
@@ -28,7 +29,7 @@ from mitra.services.journal import JournalService, LogResult
 from mitra.services.usual_dose import usual_dose
 from mitra.services.views import amount_text, entry_view
 from mitra.web import checkin_views
-from mitra.web.daily import day_totals, local_midnight
+from mitra.web.daily import local_midnight
 from mitra.web.pages.common import Context, entry_row, flash_store, never_set_up, see_other
 from mitra.web.pages.plan import VERDICT_WORDS, plan_today
 from mitra.web.pages.science import band_figure, exposure_report, timeline_brief, timeline_report

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse
 
 from mitra import charts
 from mitra.domain.errors import InputError
+from mitra.domain.patterns import day_totals
 from mitra.services.checkins import CheckinService
 from mitra.services.journal import JournalService
 from mitra.web import checkin_views
-from mitra.web.daily import day_totals, local_midnight
+from mitra.web.daily import local_midnight
 from mitra.web.pages.common import Context
 from mitra.web.render import renderer
 from mitra.web.words import ESTIMATE_CAVEAT
@@ -43,9 +44,9 @@ def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
     totals = day_totals(entries, zone, first, last)
     dates = [t.day for t in totals]
     counts = [t.doses for t in totals]
-    typical = [t.mitragynine_mg for t in totals]
-    low = [t.mitragynine_low_mg for t in totals]
-    high = [t.mitragynine_high_mg for t in totals]
+    typical = [t.mitragynine_mg.typical for t in totals]
+    low = [t.mitragynine_mg.low for t in totals]
+    high = [t.mitragynine_mg.high for t in totals]
     drawn = {
         size_name: {
             "doses": charts.doses_per_day_svg(dates, counts, theme=charts.PAGE, size=size),
@@ -77,7 +78,9 @@ def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
             "dosing_days": len(dosing_days),
             "mean_doses": sum(counts) / len(totals),
             "mean_mitragynine": (
-                sum(t.mitragynine_mg for t in dosing_days) / len(dosing_days) if dosing_days else 0
+                sum(t.mitragynine_mg.typical for t in dosing_days) / len(dosing_days)
+                if dosing_days
+                else 0
             ),
             "caveat": ESTIMATE_CAVEAT,
             "score_charts": score_charts,
