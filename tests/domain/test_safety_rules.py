@@ -153,9 +153,10 @@ def test_the_per_dose_warning_is_judged_on_the_high_end_not_the_typical_value() 
     assert "dose-mitragynine-high" in fired(judge(new))
 
 
-def test_eight_leaf_capsules_stay_under_the_per_dose_warning() -> None:
+def test_five_capsules_of_unstated_fill_stay_under_the_per_dose_warning() -> None:
+    # 5 capsules of up to 1 g of the strongest analysed leaf: 5 x 19.5 = 97.5 mg, under 100.
     assert "dose-mitragynine-high" not in fired(
-        judge(dose("8 caps", product=GENERIC[Form.CAPSULE]))
+        judge(dose("5 caps", product=GENERIC[Form.CAPSULE]))
     )
 
 
@@ -395,10 +396,17 @@ def test_listed_quetiapine_raises_an_interaction_warning_citing_tanna_and_the_fa
     assert {"tanna-2023", "hughes-2019"} <= sources(alert)
 
 
-def test_listed_sertraline_mentions_that_the_cyp2d6_effect_is_uncertain() -> None:
-    profile = Profile(pregnant=False, breastfeeding=False, medications=("sertraline",))
+def test_listed_fluoxetine_mentions_that_the_cyp2d6_effect_is_uncertain() -> None:
+    profile = Profile(pregnant=False, breastfeeding=False, medications=("fluoxetine",))
     alert = only(judge(dose("2g"), profile=profile), "interaction-medication")
     assert "CYP2D6" in alert.message and "uncertain" in alert.message
+
+
+def test_sertraline_is_not_said_to_be_broken_down_by_cyp2d6() -> None:
+    # Sertraline is broken down mainly by CYP2B6 and CYP2C19; it slows CYP2D6 rather than
+    # depending on it, so the CYP2D6 reason must not be given for it.
+    profile = Profile(pregnant=False, breastfeeding=False, medications=("sertraline",))
+    assert "interaction-medication" not in fired(judge(dose("2g"), profile=profile))
 
 
 def test_listed_ibuprofen_raises_no_interaction() -> None:

@@ -7,8 +7,10 @@ reviewed data file with a range and sources. Every estimate is a range; the safe
 its high end, so a product of unknown strength fails safe.
 
 Invariants: ranges satisfy 0 <= low <= typical <= high; a dose whose unit cannot be converted
-with what the product knows (capsules of a product without a fill mass, ml of a powder) is
-refused, never guessed.
+with what the product knows (units of a non-capsule product without a unit mass, ml of a
+powder) is refused, never guessed. A capsule product whose fill is not stated is counted with
+the generic capsule's fill RANGE (``fill_g`` in products.toml), so the estimate's high end
+assumes the fuller capsule.
 """
 
 from __future__ import annotations
@@ -162,6 +164,22 @@ def generic_products() -> tuple[Product, ...]:
             )
         )
     return tuple(products)
+
+
+@functools.cache
+def unstated_capsule_fill() -> Range:
+    """The fill range (g) of a capsule whose fill is not stated, from the generic capsule row."""
+    for row in catalogue_data.load("products")["products"]:
+        if row["form"] == Form.CAPSULE.value and "fill_g" in row:
+            return _range_from(row["fill_g"])
+    raise NotFoundError("products.toml: the generic capsule product has no fill_g range")
+
+
+def _fill_range(product: Product) -> Range | None:
+    """The capsule fill range to count by, when the product states no fill of its own."""
+    if product.form is Form.CAPSULE and not product.unit_mass_g:
+        return unstated_capsule_fill()
+    return None
 
 
 def generic_for(form: Form) -> Product:
@@ -341,10 +359,16 @@ def estimate_dose(product: Product, amount: Amount) -> DoseEstimate:
     kind = amount.kind()
     basis = product.potency.basis
     mass_g: float | None = None
+    # Capsules of unstated fill counted by weight: the mass is a range, not one figure.
+    mass_range: Range | None = None
+    fill = _fill_range(product)
     if kind == "mass":
         mass_g = to_magnitude(amount, "gram")
     elif kind == "count" and product.unit_mass_g:
         mass_g = to_magnitude(amount, "capsule") * product.unit_mass_g
+    elif kind == "count" and fill is not None and basis is Basis.PER_G:
+        mass_range = fill.scaled(to_magnitude(amount, "capsule"))
+        mass_g = mass_range.typical
     elif kind == "scoop":
         if not product.scoop_g:
             raise InputError(
@@ -364,6 +388,12 @@ def estimate_dose(product: Product, amount: Amount) -> DoseEstimate:
                 field="amount",
             )
         factor, how = mass_g, f"{mass_g:g} g x {{}} mg/g"
+        if mass_range is not None and fill is not None:
+            count = to_magnitude(amount, "capsule")
+            how = (
+                f"{count:g} capsules of {fill.low:g}-{fill.high:g} g each (fill not stated) "
+                f"= {mass_range.low:g}-{mass_range.high:g} g x {{}} mg/g"
+            )
     elif basis is Basis.PER_ML:
         if kind != "volume":
             raise InputError(
@@ -383,8 +413,12 @@ def estimate_dose(product: Product, amount: Amount) -> DoseEstimate:
                 field="amount",
             )
         factor, how = units, f"{units:g} units x {{}} mg/unit"
-    mit = product.potency.mitragynine.scaled(factor)
-    seven = product.potency.seven_oh.scaled(factor)
+    if mass_range is not None:
+        mit = _times(product.potency.mitragynine, mass_range)
+        seven = _times(product.potency.seven_oh, mass_range)
+    else:
+        mit = product.potency.mitragynine.scaled(factor)
+        seven = product.potency.seven_oh.scaled(factor)
     source = {
         PotencySource.TYPICAL: "the typical potency of its form",
         PotencySource.LABEL: "its label",
@@ -395,6 +429,13 @@ def estimate_dose(product: Product, amount: Amount) -> DoseEstimate:
         + f" mitragynine, from {source[product.potency.source]}"
     )
     return DoseEstimate(mit, seven, mass_g, explanation)
+
+
+def _times(potency: Range, mass_g: Range) -> Range:
+    """Alkaloid (mg) from a potency range (mg/g) and a mass range (g), end by end."""
+    return Range(
+        potency.typical * mass_g.typical, potency.low * mass_g.low, potency.high * mass_g.high
+    )
 
 
 def with_id(product: Product, product_id: int) -> Product:

@@ -75,6 +75,9 @@ REQUIRED_RULES = frozenset(
         "dose-mitragynine-hard-limit",
         "source-article-extract-3g",
         "seven-oh-product",
+        "dose-strength-unknown",
+        "seven-oh-dose-high",
+        "seven-oh-daily-high",
         "daily-mitragynine-high",
         "doses-per-day-high",
         "dose-interval-short",
@@ -82,6 +85,7 @@ REQUIRED_RULES = frozenset(
         "interaction-medication",
         "interaction-medication-unknown",
         "pregnancy",
+        "pregnancy-opioid",
         "breastfeeding",
         "pregnancy-status-unknown",
         "insomnia-evening-dose",
@@ -130,6 +134,11 @@ PLACEHOLDERS = frozenset(
         "rater",
         "min_total",
         "step_number",
+        "judged_on",
+        "seven_oh_mg",
+        "seven_oh_total_24h_mg",
+        "pulse_bpm",
+        "min_pulse_bpm",
     }
 )
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

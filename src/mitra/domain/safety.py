@@ -163,6 +163,7 @@ def evaluate(
         alerts += safety_combinations.medication_alerts(timeline, profile, ruleset)
     elif isinstance(new, SubstanceEntry):
         alerts += safety_combinations.combination_alerts(timeline, ruleset)
+        alerts += safety_doses.substance_profile_alerts(timeline, profile, ruleset)
     elif isinstance(new, SymptomEntry):
         alerts += safety_symptoms.symptom_alerts(timeline, ruleset)
     lookback = timedelta(hours=ruleset.windows.assessment_lookback_hours)
@@ -173,18 +174,39 @@ def evaluate(
 
 
 def evaluate_assessment(
-    new: Assessment, profile: Profile, ruleset: Ruleset, *, zone: tzinfo | None = None
+    new: Assessment,
+    profile: Profile,
+    ruleset: Ruleset,
+    *,
+    zone: tzinfo | None = None,
+    pulse_bpm: float | None = None,
 ) -> list[Alert]:
-    """The alerts raised by a new check-in (COWS, PHQ-2, GAD-2 and any other in the ruleset)."""
+    """The alerts raised by a new check-in (COWS, SOWS, SOWS-Gossop, OOWS, craving, PHQ-2,
+    GAD-2 and any other in the ruleset). ``pulse_bpm`` is the resting pulse in beats a minute
+    when it was given with the check-in (the COWS pulse item's score alone stops at "over
+    120", so a rule on the pulse itself needs the number); it is not stored, so it is judged
+    only here, when the check-in is made."""
     tz = zone if zone is not None else profile.zone()
-    return finish(_assessment_alerts(new, ruleset, tz), ruleset)
+    return finish(_assessment_alerts(new, ruleset, tz, pulse_bpm), ruleset)
 
 
-def _assessment_alerts(assessment: Assessment, ruleset: Ruleset, zone: tzinfo) -> list[Alert]:
+def _assessment_alerts(
+    assessment: Assessment, ruleset: Ruleset, zone: tzinfo, pulse_bpm: float | None = None
+) -> list[Alert]:
     alerts: list[Alert] = []
     day = assessment.at.astimezone(zone).date()
     for rule in ruleset.group("assessment"):
         if rule.match.instrument != assessment.instrument_id:
+            continue
+        if rule.has_threshold("min_pulse_bpm"):
+            fastest = rule.value("min_pulse_bpm")
+            if pulse_bpm is not None and pulse_bpm >= fastest:
+                values = {
+                    "pulse_bpm": number_text(pulse_bpm),
+                    "min_pulse_bpm": number_text(fastest),
+                }
+                key = day_key(rule.id, day)
+                alerts.append(rule.alert(values=values, entry_ids=(), at=assessment.at, key=key))
             continue
         minimum = rule.value("min_total")
         if assessment.total < minimum:

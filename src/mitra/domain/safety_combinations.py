@@ -6,9 +6,16 @@ window on EITHER side of it, and a new substance entry against kratom doses like
 a sedative taken after kratom is as much a combination as one taken before. A substance is
 covered when its id is listed, or its class is listed and its id is not excluded.
 
+A combination rule with a ``min_mg_24h`` threshold (high-dose loperamide) counts only when the
+partner substance adds up to more than that many mg within 24 hours (tablets and capsules at
+the rule's ``mg_per_unit``); amounts that are neither a weight nor a count are not counted.
+
 Medication interactions read ``Profile.medications`` (free text such as "Seroquel 100mg"),
 matched to the substance catalogue on the longest leading run of words that it knows. A
-medication mitra does not know is reported as unchecked, never silently passed.
+medication mitra does not know is reported as unchecked, never silently passed. The
+interaction rules that list substances by id (CYP3A inhibitors and inducers, QT-prolonging
+medicines) apply to a listed medication and also to a dose of one logged within the rule's
+window of kratom; both are keyed once per rule and substance, so each is said once.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import TYPE_CHECKING
 from mitra.domain.alerts import Alert, day_key, number_text, once_key
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
 from mitra.domain.profile import Profile
+from mitra.domain.quantities import Amount, to_magnitude
 from mitra.domain.ruleset import Rule, Ruleset
 from mitra.domain.safety_doses import entry_ids
 from mitra.domain.substances import Substance, lookup
@@ -58,9 +66,17 @@ def combination_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
             names = [new.name]
         else:
             continue
+        if rule.has_threshold("min_mg_24h"):
+            covered = [
+                e for e in (*nearby, new) if isinstance(e, SubstanceEntry) and _covers(rule, e)
+            ]
+            if _most_mg_in_a_day(covered, rule.value("mg_per_unit")) <= rule.value("min_mg_24h"):
+                continue
         if not partners:
             continue
         values = {"substances": joined(names), "window_hours": number_text(window)}
+        if rule.has_threshold("min_mg_24h"):
+            values["threshold_mg"] = number_text(rule.value("min_mg_24h"))
         alerts.append(
             rule.alert(
                 values=values,
@@ -69,6 +85,66 @@ def combination_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
                 key=day_key(rule.id, timeline.day()),
             )
         )
+    return alerts + _logged_interactions(timeline, ruleset)
+
+
+def _most_mg_in_a_day(entries: Sequence[SubstanceEntry], mg_per_unit: float) -> float:
+    """The largest total (mg) of these entries in any 24 hours ending at one of them."""
+    day = timedelta(hours=24)
+    amounts = [(e.at, _mg(e, mg_per_unit)) for e in entries]
+    return max(
+        (sum(mg for at, mg in amounts if end - day < at <= end) for end, _ in amounts),
+        default=0.0,
+    )
+
+
+def _mg(entry: SubstanceEntry, mg_per_unit: float) -> float:
+    amount = Amount(entry.amount, entry.unit)
+    kind = amount.kind()
+    if kind == "mass":
+        return to_magnitude(amount, "milligram")
+    if kind == "count":
+        return to_magnitude(amount, "capsule") * mg_per_unit
+    return 0.0
+
+
+def substance_rules(ruleset: Ruleset) -> tuple[Rule, ...]:
+    """The interaction rules that name their medicines by id (applied generically)."""
+    return tuple(
+        rule
+        for rule in ruleset.group("interaction")
+        if rule.id not in {INTERACTION, INTERACTION_UNKNOWN} and rule.match.substances
+    )
+
+
+def _logged_interactions(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
+    """A logged dose of a listed interacting medicine within the window of kratom (either side)."""
+    new = timeline.new
+    alerts: list[Alert] = []
+    for rule in substance_rules(ruleset):
+        nearby = timeline.around(timedelta(hours=rule.value("window_hours")))
+        found: dict[str, tuple[str, list[Entry]]] = {}
+        if isinstance(new, DoseEntry):
+            for entry in nearby:
+                if (
+                    isinstance(entry, SubstanceEntry)
+                    and entry.substance_id in rule.match.substances
+                ):
+                    name, involved = found.setdefault(entry.substance_id, (entry.name, [new]))
+                    involved.append(entry)
+        elif isinstance(new, SubstanceEntry) and new.substance_id in rule.match.substances:
+            doses: list[Entry] = [e for e in nearby if isinstance(e, DoseEntry)]
+            if doses:
+                found[new.substance_id] = (new.name, [new, *doses])
+        for substance_id, (name, involved) in sorted(found.items()):
+            alerts.append(
+                rule.alert(
+                    values={"medication": name},
+                    entry_ids=entry_ids(involved),
+                    at=new.at,
+                    key=once_key(rule.id, substance_id),
+                )
+            )
     return alerts
 
 
@@ -105,6 +181,17 @@ def medication_alerts(timeline: Timeline, profile: Profile, ruleset: Ruleset) ->
                 )
             )
             continue
+        shown = text if text.lower() == substance.name.lower() else f"{text} ({substance.name})"
+        for listed in substance_rules(ruleset):
+            if substance.id in listed.match.substances:
+                alerts.append(
+                    listed.alert(
+                        values={"medication": shown},
+                        entry_ids=ids,
+                        at=dose.at,
+                        key=once_key(listed.id, substance.id),
+                    )
+                )
         reasons = [
             rule.text(enzyme.lower()) for enzyme in rule.match.cyp if enzyme in substance.cyp
         ]
@@ -112,7 +199,6 @@ def medication_alerts(timeline: Timeline, profile: Profile, ruleset: Ruleset) ->
             reasons.append(rule.text("depressant"))
         if not reasons:
             continue
-        shown = text if text.lower() == substance.name else f"{text} ({substance.name})"
         alerts.append(
             rule.alert(
                 values={"medication": shown, "reasons": " ".join(reasons)},

@@ -1,8 +1,14 @@
 """Safety rules for a new kratom dose: the dose itself, patterns over time, and the profile.
 
 Every figure is the HIGH end of the dose's estimated mitragynine range, so a product of unknown
-strength fails safe. Windows run back from the new dose's own time and include it. Called by
-``mitra.domain.safety``; each function returns the alerts of its rules (empty when none fire).
+strength fails safe, with one exception for loudness: the per-dose HARD LIMIT of a product of
+uncertain strength (an estimate range wider than ``WIDE_RANGE_RATIO``) is judged on the typical
+estimate. When only that uncertain high end passes the limit, one "tell mitra the strength"
+warning is raised per product instead of an urgent alert every dose; an amount whose typical
+estimate is past the limit still raises the urgent alert. 7-OH is judged the same way, per dose
+and over 24 hours, for every dose (any product can hold some). Windows run back from the new
+dose's own time and include it. Called by ``mitra.domain.safety``; each function returns the
+alerts of its rules (empty when none fire).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from mitra.domain.alerts import Alert, day_key, event_key, number_text, once_key, week_key
-from mitra.domain.entries import DoseEntry, Entry
+from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Rule, Ruleset
 
@@ -23,6 +29,10 @@ DOSE_HIGH = "dose-mitragynine-high"
 DOSE_HARD_LIMIT = "dose-mitragynine-hard-limit"
 SOURCE_ARTICLE = "source-article-extract-3g"
 SEVEN_OH = "seven-oh-product"
+STRENGTH_UNKNOWN = "dose-strength-unknown"
+SEVEN_OH_DOSE = "seven-oh-dose-high"
+SEVEN_OH_DAILY = "seven-oh-daily-high"
+PREGNANCY_OPIOID = "pregnancy-opioid"
 DAILY_TOTAL = "daily-mitragynine-high"
 DOSES_PER_DAY = "doses-per-day-high"
 SHORT_INTERVAL = "dose-interval-short"
@@ -42,6 +52,36 @@ def entry_ids(entries: Iterable[Entry]) -> tuple[int, ...]:
 
 def high_mg(dose: DoseEntry) -> float:
     return dose.estimate.mitragynine_mg.high
+
+
+def is_wide(low: float, high: float) -> bool:
+    """A range too wide to trust its high end for an urgent alarm: the strength is uncertain."""
+    return high > WIDE_RANGE_RATIO * low
+
+
+def strength_uncertain(dose: DoseEntry) -> bool:
+    mit = dose.estimate.mitragynine_mg
+    return is_wide(mit.low, mit.high)
+
+
+def hard_limit_mg(dose: DoseEntry) -> float:
+    """The mitragynine figure the per-dose hard limit is judged on (typical when uncertain)."""
+    mit = dose.estimate.mitragynine_mg
+    return mit.typical if strength_uncertain(dose) else mit.high
+
+
+def seven_oh_mg(dose: DoseEntry) -> float:
+    """The 7-OH figure the 7-OH ceilings are judged on: the high end, or the typical estimate
+    when the 7-OH range is wide (a product of uncertain strength)."""
+    seven = dose.estimate.seven_oh_mg
+    return seven.typical if is_wide(seven.low, seven.high) else seven.high
+
+
+def product_subject(dose: DoseEntry) -> str:
+    """A stable name for the product of a dose, for alerts shown once per product."""
+    if dose.product_id is not None:
+        return f"product-{dose.product_id}"
+    return "product-" + "-".join(dose.product_name.lower().split())
 
 
 def _dose(timeline: Timeline) -> DoseEntry:
@@ -82,21 +122,29 @@ def dose_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
     day = timeline.day()
     base = _dose_values(dose)
     alerts: list[Alert] = []
-    for rule_id in (DOSE_HIGH, DOSE_HARD_LIMIT):
-        rule = ruleset.rule(rule_id)
-        limit = rule.value("max_mg")
-        if high_mg(dose) > limit:
-            values = {**base, "threshold_mg": number_text(limit)}
-            values["range_note"] = _range_note(rule, dose, values)
-            if rule.hard_limit:
-                # Every dose past the hard limit is its own finding: a second one the same
-                # day must surface again, not merge into the first.
-                key = event_key(rule.id, dose.at)
-                alerts.append(
-                    rule.alert(values=values, entry_ids=entry_ids([dose]), at=dose.at, key=key)
-                )
-            else:
-                alerts.append(_alert(rule, values, dose, [dose], day))
+    rule = ruleset.rule(DOSE_HIGH)
+    limit = rule.value("max_mg")
+    if high_mg(dose) > limit:
+        values = {**base, "threshold_mg": number_text(limit)}
+        values["range_note"] = _range_note(rule, dose, values)
+        alerts.append(_alert(rule, values, dose, [dose], day))
+    rule = ruleset.rule(DOSE_HARD_LIMIT)
+    limit = rule.value("max_mg")
+    values = {**base, "threshold_mg": number_text(limit)}
+    if hard_limit_mg(dose) > limit:
+        values["range_note"] = _range_note(rule, dose, values)
+        # Every dose past the hard limit is its own finding: a second one the same day must
+        # surface again, not merge into the first.
+        key = event_key(rule.id, dose.at)
+        alerts.append(rule.alert(values=values, entry_ids=entry_ids([dose]), at=dose.at, key=key))
+    elif high_mg(dose) > limit:
+        # Only the uncertain high end is past the limit: ask for the strength, once a product.
+        unknown = ruleset.rule(STRENGTH_UNKNOWN)
+        values["range_note"] = _range_note(unknown, dose, values)
+        key = once_key(unknown.id, product_subject(dose))
+        alerts.append(
+            unknown.alert(values=values, entry_ids=entry_ids([dose]), at=dose.at, key=key)
+        )
     rule = ruleset.rule(SOURCE_ARTICLE)
     mass = dose.estimate.product_mass_g
     limit = rule.value("max_extract_g")
@@ -106,6 +154,39 @@ def dose_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
     rule = ruleset.rule(SEVEN_OH)
     if dose.form.value in rule.match.forms:
         alerts.append(_alert(rule, base, dose, [dose], day))
+    alerts += _seven_oh_amounts(timeline, ruleset, dose)
+    return alerts
+
+
+def _seven_oh_amounts(timeline: Timeline, ruleset: Ruleset, dose: DoseEntry) -> list[Alert]:
+    """7-OH in this dose and in the 24 hours up to it, judged for every dose of any product."""
+    alerts: list[Alert] = []
+    day = timeline.day()
+    rule = ruleset.rule(SEVEN_OH_DOSE)
+    limit = rule.value("max_mg")
+    amount = seven_oh_mg(dose)
+    if amount > limit:
+        seven = dose.estimate.seven_oh_mg
+        judged = "typical" if is_wide(seven.low, seven.high) else "high_end"
+        values = {
+            **_dose_values(dose),
+            "seven_oh_mg": number_text(amount),
+            "judged_on": rule.text(judged),
+            "threshold_mg": number_text(limit),
+        }
+        alerts.append(_alert(rule, values, dose, [dose], day))
+    rule = ruleset.rule(SEVEN_OH_DAILY)
+    limit = rule.value("max_mg_24h")
+    span = timedelta(hours=ruleset.windows.rolling_day_hours)
+    recent = [*_doses(timeline.since(dose.at - span)), dose]
+    total = sum(seven_oh_mg(d) for d in recent)
+    if len(recent) > 1 and total > limit:
+        values = {
+            "dose_count": f"{len(recent)} doses",
+            "seven_oh_total_24h_mg": number_text(total),
+            "threshold_mg": number_text(limit),
+        }
+        alerts.append(_alert(rule, values, dose, recent, day))
     return alerts
 
 
@@ -205,6 +286,26 @@ def profile_alerts(timeline: Timeline, profile: Profile, ruleset: Ruleset) -> li
             )
         )
     return alerts
+
+
+def substance_profile_alerts(timeline: Timeline, profile: Profile, ruleset: Ruleset) -> list[Alert]:
+    """Pregnancy with an opioid logged on its own (a kratom dose has its own pregnancy rule)."""
+    new = timeline.new
+    rule = ruleset.rule(PREGNANCY_OPIOID)
+    if (
+        profile.pregnant is not True
+        or not isinstance(new, SubstanceEntry)
+        or not rule.match.covers_substance(new.substance_id, new.substance_class.value)
+    ):
+        return []
+    return [
+        rule.alert(
+            values={"substances": new.name},
+            entry_ids=entry_ids([new]),
+            at=new.at,
+            key=day_key(rule.id, timeline.day()),
+        )
+    ]
 
 
 def _alert(

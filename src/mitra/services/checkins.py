@@ -209,7 +209,7 @@ class CheckinService:
             store = AssessmentStore(conn)
             stored = store.add(assessment, recorded_at=self.ctx.now(), note=prepared.note)
             rows = score_rows(store.list_assessments(instrument_id=instrument.id))
-            alerts = judge_assessment(conn, self.ctx, assessment, prepared.profile)
+            alerts = judge_assessment(conn, self.ctx, assessment, prepared.profile, pulse_bpm)
         trend = next(row for row in rows if row.record.id == stored.id)
         return CheckinResult(
             assessment=assessment,

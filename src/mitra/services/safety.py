@@ -87,9 +87,13 @@ def judge_entry(
 
 
 def judge_assessment(
-    conn: Connection, ctx: AppContext, assessment: Assessment, profile: Profile
+    conn: Connection,
+    ctx: AppContext,
+    assessment: Assessment,
+    profile: Profile,
+    pulse_bpm: float | None = None,
 ) -> list[StoredAlert]:
-    alerts = evaluate_assessment(assessment, profile, ctx.rules().ruleset)
+    alerts = evaluate_assessment(assessment, profile, ctx.rules().ruleset, pulse_bpm=pulse_bpm)
     return AlertStore(conn).add_new(alerts, created_at=ctx.now())
 
 
