@@ -197,21 +197,36 @@ def test_a_year_of_doses_stays_accurate() -> None:
 # The person's pattern
 
 
-def test_pattern_accumulation_uses_the_median_gap_of_the_last_7_days() -> None:
+def test_three_doses_a_day_build_up_like_a_dose_every_8_hours() -> None:
+    # A full week of doses at 08:00, 14:00 and 20:00 (daytime gaps of 6 h, a night of 12 h),
+    # with older doses before the window: the mean interval is 8 h, not the 6 h median gap.
+    start = NOW - timedelta(days=10)
+    doses = [start + timedelta(days=d, hours=h) for d in range(11) for h in (0, 6, 12)]
+    doses = [d for d in doses if d <= NOW]
+    result = ex.accumulation_for_pattern(doses, now=NOW)
+    assert result is not None
+    assert result.occasions == 21
+    assert result.interval_h == pytest.approx(8.0)
+    assert result.factor == ex.accumulation_band(8.0)
+    # 4.7-12.8 times one dose's level over the published half-lives (23.2-67.9 h).
+    assert (round(result.factor.low, 1), round(result.factor.high, 1)) == (4.7, 12.8)
+
+
+def test_a_record_that_starts_inside_the_window_uses_the_mean_gap() -> None:
     doses = [NOW - timedelta(hours=h) for h in (1, 7, 13, 25, 31, 37)]
-    doses += [NOW - timedelta(days=9)]  # outside the window
     result = ex.accumulation_for_pattern(doses, now=NOW)
     assert result is not None
     assert result.occasions == 6
-    assert result.interval_h == pytest.approx(6.0)
-    assert result.factor == ex.accumulation_band(6.0)
+    # Gaps 6, 12, 6, 6 and 6 h (oldest first): the mean is 7.2 h.
+    assert result.interval_h == pytest.approx(7.2)
+    assert result.factor == ex.accumulation_band(7.2)
 
 
 def test_doses_within_an_hour_count_as_one_occasion() -> None:
     doses = [NOW - timedelta(hours=h) for h in (1, 1.5, 9, 9.25, 17)]
     result = ex.accumulation_for_pattern(doses, now=NOW)
     assert result is not None
-    # Occasions start at -17 h, -9.25 h and -1.5 h: gaps of 7.75 h.
+    # Occasions start at -17 h, -9.25 h and -1.5 h: gaps of 7.75 h, mean 7.75 h.
     assert (result.occasions, result.interval_h) == (3, 7.75)
 
 

@@ -291,7 +291,7 @@ def accumulation_band(interval_h: float, params: ExposureParams | None = None) -
 
 @dataclass(frozen=True, slots=True)
 class PatternAccumulation:
-    """Accumulation for a person's recent dosing: the median interval between dosing occasions
+    """Accumulation for a person's recent dosing: the mean interval between dosing occasions
     in the window, and the factor over the half-life range."""
 
     interval_h: float
@@ -311,10 +311,13 @@ def accumulation_for_pattern(
     """Accumulation implied by the doses of the last ``window_days`` days, or None when fewer than
     two dosing occasions fall in the window (too little to measure an interval).
 
-    The interval is the MEDIAN gap between occasions (doses within an hour of each other are one
-    occasion). The median is used because one forgotten log makes one long gap, which would
-    stretch a mean; and with a night-time gap it gives the daytime interval, so the factor errs on
-    the high side, which is the cautious side for a warning about build-up.
+    The interval is the MEAN dosing interval (doses within an hour of each other are one
+    occasion), because build-up depends on how much is taken per unit of time, night included:
+    3 doses a day is one every 8 hours on average, whatever the daytime gaps. When the doses
+    reach back past the start of the window (the window is fully observed) it is the window's
+    length divided by the occasions in it (21 occasions in 7 days: 8 h); when the record starts
+    inside the window it is the mean gap between the occasions found. (The median gap used
+    before gave the daytime gap, e.g. 6 h for 3 doses a day, and overstated build-up.)
     """
     if now.tzinfo is None:
         raise InputError("now must be timezone-aware", field="now")
@@ -334,11 +337,17 @@ def accumulation_for_pattern(
             occasions.append(moment)
     if len(occasions) < 2:
         return None
-    gaps = [(b - a).total_seconds() / 3600 for a, b in itertools.pairwise(occasions)]
-    interval = statistics.median(gaps)
+    observed_all = any(t <= start for t in dose_times)
+    if observed_all:
+        interval = window_days * 24.0 / len(occasions)
+        how = f"{window_days * 24} h / {len(occasions)} dosing times"
+    else:
+        gaps = [(b - a).total_seconds() / 3600 for a, b in itertools.pairwise(occasions)]
+        interval = statistics.fmean(gaps)
+        how = f"the mean gap between your {len(occasions)} dosing times since your first dose"
     note = (
-        f"Median gap between your {len(occasions)} dosing times in the last {window_days} days: "
-        f"{interval:.1f} h. Doses within an hour of each other count as one."
+        f"On average one dosing time every {interval:.1f} h over the last {window_days} days "
+        f"({how}). Doses within an hour of each other count as one."
     )
     return PatternAccumulation(
         interval_h=interval,
