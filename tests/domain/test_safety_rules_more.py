@@ -324,12 +324,19 @@ def test_an_opioid_logged_alone_while_pregnant_raises_the_pregnancy_opioid_warni
     assert alert.severity is Severity.WARNING
     assert "oxycodone" in alert.message
     assert "acog-2017-opioids-pregnancy" in sources(alert)
-    assert "keep taking it" in alert.advice  # prescribed treatment is not to be stopped
+    assert "do not stop it on your own" in alert.advice  # a prescription is not to be stopped
 
 
 def test_an_opioid_while_not_pregnant_or_a_non_opioid_while_pregnant_raises_none() -> None:
     assert "pregnancy-opioid" not in fired(judge(took("oxycodone", "10mg")))
     assert "pregnancy-opioid" not in fired(judge(took("ibuprofen", "400mg"), profile=PREGNANT))
+
+
+@pytest.mark.parametrize(("name", "amount"), [("buprenorphine", "8mg"), ("methadone", "60mg")])
+def test_the_recommended_treatments_in_pregnancy_raise_no_pregnancy_opioid_warning(
+    name: str, amount: str
+) -> None:
+    assert "pregnancy-opioid" not in fired(judge(took(name, amount), profile=PREGNANT))
 
 
 # ---------------------------------------------------------------------------------------------
