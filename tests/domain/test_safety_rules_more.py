@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mitra.domain.alerts import Severity
 from mitra.domain.products import Form, define_product
@@ -76,6 +78,27 @@ def test_the_strength_request_is_keyed_once_per_product() -> None:
     mystery = define_product("Mystery powder", Form.OTHER)
     other_product = only(judge(dose("1g", product=mystery)), first.rule_id)
     assert other_product.key != first.key
+
+
+@given(grams=st.floats(min_value=0.05, max_value=50.0, allow_nan=False))
+def test_an_unknown_strength_dose_past_the_limit_gets_exactly_one_per_dose_finding(
+    grams: float,
+) -> None:
+    new = dose(f"{grams:.2f}g", product=OTHER)
+    mit = new.estimate.mitragynine_mg
+    rules = fired(judge(new)) & {
+        "dose-mitragynine-hard-limit",
+        "dose-strength-unknown",
+        "dose-mitragynine-high",
+    }
+    if mit.typical > 250:
+        assert rules == {"dose-mitragynine-hard-limit"}
+    elif mit.high > 250:
+        assert rules == {"dose-strength-unknown"}
+    elif mit.high > 100:
+        assert rules == {"dose-mitragynine-high"}
+    else:
+        assert rules == set()
 
 
 def test_a_labelled_product_is_still_judged_on_the_high_end() -> None:
