@@ -134,7 +134,7 @@ def assess(
     else:
         cows_ok = True
         reasons.append(
-            f"The latest COWS is {latest_cows.total} ({_hours(age)} ago), at or above "
+            f"The latest COWS is {latest_cows.total} ({_ago(age)}), at or above "
             f"{cows_spec['min_total']}, with observed signs: {', '.join(signs)}."
         )
 
@@ -233,8 +233,14 @@ def _kind_words(kind: str) -> str:
     }[kind]
 
 
+def _ago(hours: float) -> str:
+    return "just now" if hours < 1 / 60 else f"{_hours(hours)} ago"
+
+
 def _hours(hours: float) -> str:
     """Hours in words a person reads at a glance: "40 minutes", "5 hours", "3 days"."""
+    if hours < 1 / 60:
+        return "under a minute"
     if hours < 1:
         minutes = max(1, round(hours * 60))
         return f"{minutes} minute{'' if minutes == 1 else 's'}"

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from mitra import __version__
 from mitra.domain import catalogue_data
 from mitra.domain.alerts import Support
+from mitra.domain.bup_readiness import Readiness
 from mitra.domain.checkins import ScoreRow, StoredAssessment, score_rows
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
 from mitra.domain.errors import InputError
@@ -49,6 +50,7 @@ from mitra.domain.patterns import (
 )
 from mitra.domain.profile import Profile
 from mitra.domain.when import parse_when
+from mitra.services.bup_readiness import ReadinessService
 from mitra.services.context import AppContext
 from mitra.services.plans import PlanService
 from mitra.storage.alert_store import AlertStore, StoredAlert
@@ -155,6 +157,8 @@ class ReportData:
     support: Support
     sources: tuple[SourceRef, ...]
     caveats: tuple[str, ...]
+    # Buprenorphine start readiness as of when the report was made (None: not assessed).
+    readiness: Readiness | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -378,6 +382,7 @@ class ReportDataService:
             support=support,
             sources=_sources(entries, series, alerts, support, product_sources),
             caveats=ESTIMATE_CAVEATS,
+            readiness=ReadinessService(self.ctx).readiness().readiness,
         )
 
 
