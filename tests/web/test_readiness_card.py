@@ -15,7 +15,7 @@ from tests.conftest import FIXED_NOW
 
 
 def _card(text: str) -> str:
-    return text.split('id="bup-readiness"')[1].split("</section>")[0]
+    return text.split('id="bup-readiness"')[1].split("</section>", maxsplit=1)[0]
 
 
 def test_today_shows_readiness_after_a_recent_cows(
