@@ -48,6 +48,7 @@ from mitra.domain.patterns import (
     substance_uses,
     symptom_summaries,
 )
+from mitra.domain.plan_units import in_product
 from mitra.domain.profile import Profile
 from mitra.domain.when import parse_when
 from mitra.services.bup_readiness import ReadinessService
@@ -258,6 +259,10 @@ def plan_section(
         f"alone; each step is held at least {plan.settle_days} days to settle.",
         plan.alternatives,
     ]
+    if overview.measure is not None:
+        lines.insert(
+            1, f"In the person's usual product: {in_product(step_now, overview.measure).text()}."
+        )
     events = [e for e in overview.events if period.contains(e.at)]
     lines += [
         f"{e.day:%d %b}: {e.event}" + (f" ({e.cause})" if e.cause else "") + f". {e.reason}"
