@@ -76,6 +76,7 @@ class Item:
     label: str = ""
     scale: str | None = None
     step: int | None = None
+    loinc: str | None = None  # a standard code for this one question, where one exists
 
     @property
     def name(self) -> str:
@@ -160,6 +161,7 @@ class Instrument:
     interpretations: tuple[Interpretation, ...]
     loinc: str | None = None
     positive_at: int | None = None
+    panel_loinc: str | None = None  # the questionnaire as a whole (PHQ-9: 44249-1)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -268,7 +270,12 @@ def _check_bpm(ranges: tuple[BpmRange, ...], item: Item, where: str) -> None:
 
 
 def _item(row: Mapping[str, Any], where: str) -> Item:
-    _keys(row, where, {"id", "number", "label", "text", "answers"}, {"bpm_ranges", "scale", "step"})
+    _keys(
+        row,
+        where,
+        {"id", "number", "label", "text", "answers"},
+        {"bpm_ranges", "scale", "step", "loinc"},
+    )
     answers = tuple(
         _answer(a, f"{where}.answers[{i}]") for i, a in enumerate(_tables(row, "answers", where))
     )
@@ -293,6 +300,7 @@ def _item(row: Mapping[str, Any], where: str) -> Item:
         label=_text(row, "label", where),
         scale=_opt_text(row, "scale", where),
         step=step,
+        loinc=_opt_text(row, "loinc", where),
     )
     if not _SLUG.fullmatch(item.id):
         _fail(where, f"item id {item.id!r} must be a lower-case slug such as 'resting-pulse'")
@@ -340,10 +348,9 @@ def _check_instrument(inst: Instrument, where: str) -> None:
         _fail(where, "positive_at must lie inside the total range")
     if not 0 < inst.meaningful_change <= inst.max_total - inst.min_total:
         _fail(where, "meaningful_change must be positive and inside the total range")
-    if inst.loinc is not None and (
-        not _LOINC.fullmatch(inst.loinc) or inst.loinc in FORBIDDEN_LOINC
-    ):
-        _fail(where, f"loinc {inst.loinc!r} is not an acceptable LOINC code for this instrument")
+    for code in (inst.loinc, inst.panel_loinc, *(item.loinc for item in inst.items)):
+        if code is not None and (not _LOINC.fullmatch(code) or code in FORBIDDEN_LOINC):
+            _fail(where, f"loinc {code!r} is not an acceptable LOINC code for this instrument")
     if inst.rater == "clinician" and inst.rater_note is None:
         _fail(where, "a clinician-rated instrument needs a rater_note about self-entry")
 
@@ -354,7 +361,7 @@ _TOP_REQUIRED = {
     "meaningful_change", "meaningful_change_basis", "meaningful_change_source",
     "meaningful_change_note", "interpretations",
 }  # fmt: skip
-_TOP_OPTIONAL = {"rater_note", "bands", "bands_source", "loinc", "positive_at"}
+_TOP_OPTIONAL = {"rater_note", "bands", "bands_source", "loinc", "positive_at", "panel_loinc"}
 
 
 def instrument_from_toml(text: str, *, file: str) -> Instrument:
@@ -414,6 +421,7 @@ def instrument_from_toml(text: str, *, file: str) -> Instrument:
         interpretations=tuple(interpretations),
         loinc=_opt_text(data, "loinc", file),
         positive_at=_opt_int(data, "positive_at", file),
+        panel_loinc=_opt_text(data, "panel_loinc", file),
     )
     _check_instrument(instrument, file)
     return instrument
