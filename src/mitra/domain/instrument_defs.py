@@ -77,6 +77,9 @@ class Item:
     scale: str | None = None
     step: int | None = None
     loinc: str | None = None  # a standard code for this one question, where one exists
+    # An answer at or above this score is a crisis signal shown at once (PHQ-9 item 9: any
+    # answer above "not at all"), whatever the total.
+    crisis_at: int | None = None
 
     @property
     def name(self) -> str:
@@ -162,6 +165,17 @@ class Instrument:
     loinc: str | None = None
     positive_at: int | None = None
     panel_loinc: str | None = None  # the questionnaire as a whole (PHQ-9: 44249-1)
+    # The longer instrument a positive screen leads to (PHQ-2 -> PHQ-9).
+    positive_follow_up: str | None = None
+
+    def crisis_items(self, items: tuple[tuple[str, int], ...]) -> tuple[Item, ...]:
+        """The items of a scored check-in whose answers are crisis signals."""
+        found = []
+        for item_id, score in items:
+            item = self.item(item_id)
+            if item.crisis_at is not None and score >= item.crisis_at:
+                found.append(item)
+        return tuple(found)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -274,7 +288,7 @@ def _item(row: Mapping[str, Any], where: str) -> Item:
         row,
         where,
         {"id", "number", "label", "text", "answers"},
-        {"bpm_ranges", "scale", "step", "loinc"},
+        {"bpm_ranges", "scale", "step", "loinc", "crisis_at"},
     )
     answers = tuple(
         _answer(a, f"{where}.answers[{i}]") for i, a in enumerate(_tables(row, "answers", where))
@@ -301,11 +315,14 @@ def _item(row: Mapping[str, Any], where: str) -> Item:
         scale=_opt_text(row, "scale", where),
         step=step,
         loinc=_opt_text(row, "loinc", where),
+        crisis_at=_opt_int(row, "crisis_at", where),
     )
     if not _SLUG.fullmatch(item.id):
         _fail(where, f"item id {item.id!r} must be a lower-case slug such as 'resting-pulse'")
     if ranges:
         _check_bpm(ranges, item, where)
+    if item.crisis_at is not None and item.crisis_at not in scores[1:]:
+        _fail(where, "crisis_at must be one of the item's scores above its lowest")
     return item
 
 
@@ -361,7 +378,10 @@ _TOP_REQUIRED = {
     "meaningful_change", "meaningful_change_basis", "meaningful_change_source",
     "meaningful_change_note", "interpretations",
 }  # fmt: skip
-_TOP_OPTIONAL = {"rater_note", "bands", "bands_source", "loinc", "positive_at", "panel_loinc"}
+_TOP_OPTIONAL = {
+    "rater_note", "bands", "bands_source", "loinc", "positive_at", "panel_loinc",
+    "positive_follow_up",
+}  # fmt: skip
 
 
 def instrument_from_toml(text: str, *, file: str) -> Instrument:
@@ -422,6 +442,7 @@ def instrument_from_toml(text: str, *, file: str) -> Instrument:
         loinc=_opt_text(data, "loinc", file),
         positive_at=_opt_int(data, "positive_at", file),
         panel_loinc=_opt_text(data, "panel_loinc", file),
+        positive_follow_up=_opt_text(data, "positive_follow_up", file),
     )
     _check_instrument(instrument, file)
     return instrument
@@ -443,4 +464,8 @@ def load_instruments() -> Mapping[str, Instrument]:
         found[instrument.id] = instrument
     if not found:
         raise ValueError("no instrument files found in mitra/data/instruments")
+    for instrument in found.values():
+        follow = instrument.positive_follow_up
+        if follow is not None and (follow not in found or instrument.positive_at is None):
+            _fail(instrument.id, f"positive_follow_up {follow!r} needs a screen and a known id")
     return MappingProxyType(found)
