@@ -25,7 +25,7 @@ def _phq9(item9: str) -> dict[str, str]:
         "little-interest", "feeling-down", "sleep", "tired", "appetite",
         "feeling-bad-about-self", "concentration", "moving-slowly-or-restless",
     ]  # fmt: skip
-    return {**{item: "0" for item in ids}, "self-harm-thoughts": item9}
+    return {**dict.fromkeys(ids, "0"), "self-harm-thoughts": item9}
 
 
 def test_any_item_9_answer_shows_988_before_the_score(client: TestClient) -> None:
