@@ -24,7 +24,7 @@ from mitra.domain.instruments import (
 )
 
 AT = datetime(2025, 1, 2, 8, 30, tzinfo=UTC)
-ALL_IDS = {"cows", "sows", "sows-gossop", "oows", "phq2", "gad2", "craving"}
+ALL_IDS = {"cows", "sows", "sows-gossop", "oows", "phq2", "phq9", "gad2", "craving"}
 
 COWS_ALLOWED = {
     1: ("resting-pulse", (0, 1, 2, 4)),
@@ -98,9 +98,9 @@ def test_instruments_are_read_once_and_cannot_be_changed_in_place() -> None:
         first["cows"] = first["sows"]  # type: ignore[index]
 
 
-def test_only_phq2_carries_a_loinc_code_and_it_is_55758_7() -> None:
+def test_only_the_phq_screens_carry_loinc_codes_phq2_55758_7_and_phq9_44261_6() -> None:
     codes = {i.id: i.loinc for i in load_instruments().values() if i.loinc}
-    assert codes == {"phq2": "55758-7"}
+    assert codes == {"phq2": "55758-7", "phq9": "44261-6"}
 
 
 def test_cows_and_oows_are_clinician_rated_with_a_note_about_self_entry() -> None:
@@ -110,9 +110,9 @@ def test_cows_and_oows_are_clinician_rated_with_a_note_about_self_entry() -> Non
         assert instrument.rater_note and "self" in instrument.rater_note
 
 
-def test_phq2_and_gad2_are_offered_weekly_and_the_rest_at_check_ins() -> None:
+def test_the_two_week_screens_are_offered_weekly_and_the_rest_at_check_ins() -> None:
     for instrument in load_instruments().values():
-        expected = "weekly" if instrument.id in {"phq2", "gad2"} else "check-in"
+        expected = "weekly" if instrument.id in {"phq2", "phq9", "gad2"} else "check-in"
         assert instrument.offer_every == expected
 
 
@@ -125,7 +125,7 @@ def test_sows_gossop_meaningful_change_is_the_published_low_end_of_2_to_4() -> N
 
 def test_meaningful_change_figures_without_a_source_are_marked_as_judgement() -> None:
     for instrument in load_instruments().values():
-        if instrument.id != "sows-gossop":
+        if instrument.id not in {"sows-gossop", "phq9"}:
             assert instrument.meaningful_change_basis == "judgement"
             assert "judgement" in instrument.meaningful_change_note
 
@@ -133,6 +133,14 @@ def test_meaningful_change_figures_without_a_source_are_marked_as_judgement() ->
 def test_instruments_without_validated_cut_offs_have_no_bands() -> None:
     for instrument_id in ("sows", "sows-gossop", "oows", "craving", "phq2", "gad2"):
         assert get_instrument(instrument_id).bands == ()
+
+
+def test_phq9_follows_kroenke_2001_with_its_bands_and_a_published_change_of_5() -> None:
+    phq9 = get_instrument("phq9")
+    assert len(phq9.items) == 9 and phq9.max_total == 27 and phq9.positive_at == 10
+    assert [(b.min, b.max) for b in phq9.bands] == [(5, 9), (10, 14), (15, 19), (20, 27)]
+    assert phq9.items[8].id == "self-harm-thoughts"
+    assert (phq9.meaningful_change, phq9.meaningful_change_basis) == (5, "published")
 
 
 def test_get_instrument_accepts_any_case_and_surrounding_space() -> None:

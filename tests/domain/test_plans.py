@@ -111,14 +111,16 @@ def test_the_current_amount_must_be_plausible(current: float) -> None:
         taper_plan(START, current, WIDE, created_at=CREATED)
 
 
-def test_a_current_amount_above_the_hard_limit_is_capped_and_said() -> None:
+def test_a_current_amount_above_the_hard_limit_starts_at_the_limit_then_keeps_the_pace() -> None:
     limits = Limits(dose_max_mg=40, daily_max_mg=80, doses_per_day_max=3, min_interval_h=4)
     plan = taper_plan(START, 120.0, limits, created_at=CREATED)
     assert all(s.daily_max_mg <= 80 and s.dose_max_mg <= 40 for s in plan.steps)
     assert all(s.doses_per_day_max <= 3 and s.min_interval_h >= 4 for s in plan.steps)
-    # Clamped once, at the end: the schedule from 120 holds at the limit until it falls below.
-    assert [s.daily_max_mg for s in plan.steps[:5]] == [80, 80, 80, 78.6, 70.7]
-    assert any("above the hard limit" in note for note in plan.notes)
+    # The limits force the first cut (120 -> 80); the rest follows 10% a step from 80, never a
+    # flat hold at the limit for months while saying "10% less".
+    assert [s.daily_max_mg for s in plan.steps[:5]] == [80, 72.0, 64.8, 58.3, 52.4]
+    assert any("first step is a cut of 33% at once" in note for note in plan.notes)
+    assert "the most the hard limits allow" in plan.steps[0].reason
 
 
 def test_every_plan_offers_buprenorphine_or_methadone_with_the_asam_timing() -> None:

@@ -189,3 +189,20 @@ def test_what_the_r4b_models_reject_is_refused_too(bundle: dict[str, Any]) -> No
     assert check_bundle(bad) == []  # not mitra's invariant, but FHIR's
     with pytest.raises(BundleError, match="FHIR R4B validation"):
         validate_bundle(bad)
+
+
+def test_a_phq9_carries_its_loinc_panel_total_and_item_9_codes(sqlite_ctx: AppContext) -> None:
+    from mitra.services.checkins import CheckinService
+
+    CheckinService(sqlite_ctx).record("phq9", [1, 2, 1, 1, 0, 1, 1, 0, 1])
+    bundle = build_bundle(ReportDataService(sqlite_ctx).gather(all_time=True), namespace=NAMESPACE)
+    validate_bundle(bundle)
+    questionnaire = resources(bundle, "Questionnaire")[0]
+    assert questionnaire["code"][0]["code"] == "44249-1"
+    observations = resources(bundle, "Observation")
+    loinc = {
+        c["code"] for o in observations for c in o["code"]["coding"] if c["system"] == codes.LOINC
+    }
+    assert loinc == {"44261-6", "44260-8"}
+    item9 = next(o for o in observations if o["code"]["coding"][0]["code"] == "44260-8")
+    assert item9["valueInteger"] == 1

@@ -113,3 +113,13 @@ def test_an_empty_period_still_gives_a_report_that_says_so(sqlite_ctx: AppContex
     assert "No kratom doses were recorded in this period" in text
     assert "No check-ins were scored" in text
     assert "1-800-662-4357" in text
+
+
+def test_page_one_says_whether_a_buprenorphine_start_looks_timely(
+    a4: bytes, report_data: ReportData
+) -> None:
+    reader = PdfReader(io.BytesIO(a4))
+    first = " ".join((reader.pages[0].extract_text() or "").split())
+    assert report_data.readiness is not None
+    assert "Buprenorphine start" in first
+    assert report_data.readiness.headline in first

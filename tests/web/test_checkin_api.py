@@ -134,7 +134,7 @@ REFUSED: list[tuple[dict[str, Any], int, str, str]] = [
     ({"instrument": "phq2", "answers": [0, 0], "note": "x" * 2001}, 422, "note", "2000"),
     ({"instrument": "phq2", "answers": [0, 0], "mood": "ok"}, 422, "mood", ""),
     ({"instrument": "phq2"}, 422, "answers", ""),
-    ({"instrument": "phq9", "answers": [0, 0]}, 404, "instrument", "accepted:"),
+    ({"instrument": "phq27", "answers": [0, 0]}, 404, "instrument", "accepted:"),
 ]
 
 
@@ -188,7 +188,7 @@ def test_scores_come_in_time_order_with_their_change(client: TestClient) -> None
 
 @pytest.mark.parametrize(
     ("params", "status", "field"),
-    [({"since": "whenever"}, 422, "since"), ({"instrument": "phq9"}, 404, "instrument")],
+    [({"since": "whenever"}, 422, "since"), ({"instrument": "phq27"}, 404, "instrument")],
 )
 def test_a_refused_score_query_names_its_parameter(
     client: TestClient, params: dict[str, str], status: int, field: str

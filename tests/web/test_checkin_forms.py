@@ -166,7 +166,7 @@ def test_the_result_page_without_its_notice_shows_the_latest_stored_score(
 
 
 def test_an_unknown_instrument_is_not_found(client: TestClient) -> None:
-    response = client.get("/checkin/phq9")
+    response = client.get("/checkin/phq27")
     assert response.status_code == 404
     assert "accepted: cows" in response.text
 

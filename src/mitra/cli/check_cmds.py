@@ -213,6 +213,18 @@ def _show_result(result: CheckinResult, as_json: bool) -> None:
         emit_json(document)
         return
     instrument = get_instrument(a.instrument_id)
+    if instrument.crisis_items(a.items):
+        # First, before the score: a crisis answer (PHQ-9 item 9) is answered with people.
+        click.echo(click.style("You are not alone: talk to someone now.", bold=True, fg="red"))
+        click.echo(
+            _wrapped(
+                "You answered that you have had thoughts of being better off dead or of hurting "
+                "yourself. Call or text 988 (Suicide & Crisis Lifeline, free, 24/7) now; call "
+                "911 if you might act on these thoughts. If you can, tell someone you trust and "
+                "stay with them."
+            )
+        )
+        click.echo()
     click.echo(
         f"Saved {instrument.short_name} #{result.id} at {local_time(a.at, zone)} "
         f"({result.profile.timezone}), {a.rater}-rated"
@@ -223,6 +235,14 @@ def _show_result(result: CheckinResult, as_json: bool) -> None:
         screen = "  positive screen" if a.positive_screen else "  below the screening threshold"
     click.echo(f"  total {a.total} of {instrument.max_total}{band}{screen}")
     click.echo(_wrapped(a.interpretation))
+    if a.positive_screen and instrument.positive_follow_up:
+        follow = get_instrument(instrument.positive_follow_up)
+        click.echo(
+            _wrapped(
+                f"Next: the longer {follow.short_name} helps you and a clinician see more: "
+                f"mitra check {follow.id}"
+            )
+        )
     parts = []
     for item in view["items"]:
         bpm = f" ({item['bpm']:g} bpm)" if "bpm" in item else ""

@@ -82,10 +82,12 @@ def demo(as_json: bool) -> None:
         "eases over the first week."
     )
     _print_alert_summary(ctx)
+    _print_readiness(ctx)
     click.echo("See everything: mitra --demo history    products: mitra --demo product list")
     click.echo("Check-in scores and their changes: mitra --demo scores --instrument cows")
     click.echo("The taper plan, which held when withdrawal rose: mitra --demo plan status")
     click.echo("Build-up in the body: mitra --demo exposure    timeline: mitra --demo timeline")
+    click.echo("Starting buprenorphine with a clinician, as of now: mitra --demo bup-readiness")
     click.echo("Clinician report: mitra --demo report pdf --out demo-report.pdf")
     click.echo(dim(ESTIMATE_CAVEAT))
     click.echo(dim(SUPPORT_LINE))
@@ -104,3 +106,20 @@ def _print_alert_summary(ctx: AppContext) -> None:
         times = f" (x{n})" if n > 1 else ""
         click.echo(f"  {severity.value:<9} {title}{times}")
     click.echo("Each with its evidence: mitra --demo alerts --all    the rules: mitra rules\n")
+
+
+def _print_readiness(ctx: AppContext) -> None:
+    """The buprenorphine-readiness answer at the demo's worst COWS, with its deciding reason."""
+    from mitra.cli.output import local_time  # noqa: PLC0415
+    from mitra.services.demo_pathways import readiness_at_worst_cows  # noqa: PLC0415
+
+    report = readiness_at_worst_cows(ctx)
+    if report is None:
+        return
+    found = report.readiness
+    click.echo(
+        click.style("At the worst COWS", bold=True)
+        + f" ({local_time(report.now, report.zone)}), asked whether buprenorphine could start:"
+    )
+    click.echo(f"  {found.headline}. " + " ".join(found.reasons))
+    click.echo(dim(f"  {found.framing}\n"))

@@ -195,7 +195,7 @@ def _show_created(created: PlanCreated, as_json: bool) -> None:
     )
     if created.intake is not None:
         click.echo(wrap(created.intake.basis))
-    print_steps(plan, limit=6)
+    print_steps(plan, limit=6, measure=created.measure)
     click.echo(wrap(plan.steps[0].reason))
     for note in plan.notes:
         click.echo(wrap(note))
@@ -234,7 +234,7 @@ def plan_show(as_json: bool) -> None:
         click.style(f"Plan #{overview.stored.id}: {plan.kind} ({plan.strategy})", bold=True)
         + f", created {local_time(plan.created_at, overview.zone)}"
     )
-    print_steps(plan, reasons=True)
+    print_steps(plan, reasons=True, measure=overview.measure)
     for note in plan.notes:
         click.echo(wrap(note))
     print_limits(plan)
@@ -288,6 +288,14 @@ def plan_status(as_json: bool) -> None:
         click.echo(f"  The plan starts on {plan.steps[0].start:%a %d %b %Y}.")
     else:
         click.echo(step_line(status.step, current=True))
+        from mitra.services.plan_units import (  # noqa: PLC0415
+            product_measure,
+            step_in_product_text,
+        )
+
+        shown = step_in_product_text(status.step, product_measure(state().app()))
+        if shown is not None:
+            click.echo(f"        In your usual product: {shown}")
         for dose in status.doses:
             local = dose.entry.at.astimezone(zone)
             high = dose.entry.estimate.mitragynine_mg.high

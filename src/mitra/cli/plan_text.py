@@ -22,6 +22,7 @@ from mitra.cli.output import dim
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from mitra.domain.plan_units import ProductMeasure
     from mitra.domain.plans import Plan, PlanStep
     from mitra.domain.timeline import Window
 
@@ -48,10 +49,21 @@ def step_line(step: PlanStep, *, current: bool = False) -> str:
     )
 
 
-def print_steps(plan: Plan, *, reasons: bool = False, limit: int | None = None) -> None:
+def print_steps(
+    plan: Plan,
+    *,
+    reasons: bool = False,
+    limit: int | None = None,
+    measure: ProductMeasure | None = None,
+) -> None:
+    """Each step's ceilings in mg, and under it in the person's own product when known."""
     shown = plan.steps if limit is None else plan.steps[: plan.current + limit]
     for step in shown:
         click.echo(step_line(step, current=step.index == plan.current))
+        if measure is not None:
+            from mitra.domain.plan_units import in_product  # noqa: PLC0415
+
+            click.echo(f"        {in_product(step, measure).text()}")
         if reasons:
             click.echo(dim(wrap(step.reason, "        ")))
     hidden = len(plan.steps) - len(shown)

@@ -76,6 +76,10 @@ class Item:
     label: str = ""
     scale: str | None = None
     step: int | None = None
+    loinc: str | None = None  # a standard code for this one question, where one exists
+    # An answer at or above this score is a crisis signal shown at once (PHQ-9 item 9: any
+    # answer above "not at all"), whatever the total.
+    crisis_at: int | None = None
 
     @property
     def name(self) -> str:
@@ -160,6 +164,18 @@ class Instrument:
     interpretations: tuple[Interpretation, ...]
     loinc: str | None = None
     positive_at: int | None = None
+    panel_loinc: str | None = None  # the questionnaire as a whole (PHQ-9: 44249-1)
+    # The longer instrument a positive screen leads to (PHQ-2 -> PHQ-9).
+    positive_follow_up: str | None = None
+
+    def crisis_items(self, items: tuple[tuple[str, int], ...]) -> tuple[Item, ...]:
+        """The items of a scored check-in whose answers are crisis signals."""
+        found = []
+        for item_id, score in items:
+            item = self.item(item_id)
+            if item.crisis_at is not None and score >= item.crisis_at:
+                found.append(item)
+        return tuple(found)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -268,7 +284,12 @@ def _check_bpm(ranges: tuple[BpmRange, ...], item: Item, where: str) -> None:
 
 
 def _item(row: Mapping[str, Any], where: str) -> Item:
-    _keys(row, where, {"id", "number", "label", "text", "answers"}, {"bpm_ranges", "scale", "step"})
+    _keys(
+        row,
+        where,
+        {"id", "number", "label", "text", "answers"},
+        {"bpm_ranges", "scale", "step", "loinc", "crisis_at"},
+    )
     answers = tuple(
         _answer(a, f"{where}.answers[{i}]") for i, a in enumerate(_tables(row, "answers", where))
     )
@@ -293,11 +314,15 @@ def _item(row: Mapping[str, Any], where: str) -> Item:
         label=_text(row, "label", where),
         scale=_opt_text(row, "scale", where),
         step=step,
+        loinc=_opt_text(row, "loinc", where),
+        crisis_at=_opt_int(row, "crisis_at", where),
     )
     if not _SLUG.fullmatch(item.id):
         _fail(where, f"item id {item.id!r} must be a lower-case slug such as 'resting-pulse'")
     if ranges:
         _check_bpm(ranges, item, where)
+    if item.crisis_at is not None and item.crisis_at not in scores[1:]:
+        _fail(where, "crisis_at must be one of the item's scores above its lowest")
     return item
 
 
@@ -340,10 +365,9 @@ def _check_instrument(inst: Instrument, where: str) -> None:
         _fail(where, "positive_at must lie inside the total range")
     if not 0 < inst.meaningful_change <= inst.max_total - inst.min_total:
         _fail(where, "meaningful_change must be positive and inside the total range")
-    if inst.loinc is not None and (
-        not _LOINC.fullmatch(inst.loinc) or inst.loinc in FORBIDDEN_LOINC
-    ):
-        _fail(where, f"loinc {inst.loinc!r} is not an acceptable LOINC code for this instrument")
+    for code in (inst.loinc, inst.panel_loinc, *(item.loinc for item in inst.items)):
+        if code is not None and (not _LOINC.fullmatch(code) or code in FORBIDDEN_LOINC):
+            _fail(where, f"loinc {code!r} is not an acceptable LOINC code for this instrument")
     if inst.rater == "clinician" and inst.rater_note is None:
         _fail(where, "a clinician-rated instrument needs a rater_note about self-entry")
 
@@ -354,7 +378,10 @@ _TOP_REQUIRED = {
     "meaningful_change", "meaningful_change_basis", "meaningful_change_source",
     "meaningful_change_note", "interpretations",
 }  # fmt: skip
-_TOP_OPTIONAL = {"rater_note", "bands", "bands_source", "loinc", "positive_at"}
+_TOP_OPTIONAL = {
+    "rater_note", "bands", "bands_source", "loinc", "positive_at", "panel_loinc",
+    "positive_follow_up",
+}  # fmt: skip
 
 
 def instrument_from_toml(text: str, *, file: str) -> Instrument:
@@ -414,6 +441,8 @@ def instrument_from_toml(text: str, *, file: str) -> Instrument:
         interpretations=tuple(interpretations),
         loinc=_opt_text(data, "loinc", file),
         positive_at=_opt_int(data, "positive_at", file),
+        panel_loinc=_opt_text(data, "panel_loinc", file),
+        positive_follow_up=_opt_text(data, "positive_follow_up", file),
     )
     _check_instrument(instrument, file)
     return instrument
@@ -435,4 +464,8 @@ def load_instruments() -> Mapping[str, Instrument]:
         found[instrument.id] = instrument
     if not found:
         raise ValueError("no instrument files found in mitra/data/instruments")
+    for instrument in found.values():
+        follow = instrument.positive_follow_up
+        if follow is not None and (follow not in found or instrument.positive_at is None):
+            _fail(instrument.id, f"positive_follow_up {follow!r} needs a screen and a known id")
     return MappingProxyType(found)

@@ -20,6 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -329,7 +330,9 @@ def taper_plan(
                 field="speed",
             )
         custom = check_custom(custom_steps, current, settle)
-        plan_steps = [(s.daily_mg, s.days, s.dose_max_mg) for s in custom]
+        plan_steps: list[tuple[float, int, float | None]] = [
+            (s.daily_mg, s.days, s.dose_max_mg) for s in custom
+        ]
         why = "A clinician's schedule, checked against the accepted ranges."
         pace_sources: tuple[str, ...] = tuple(data()["ranges"]["custom_sources"])
         settings["custom_steps"] = "; ".join(f"{s.daily_mg:g} mg x {s.days} d" for s in custom)
@@ -342,41 +345,73 @@ def taper_plan(
         if strategy == "linear":
             pace_sources = (*pace_sources, *shape["linear_sources"])
 
+    allowed = min(per_day, limits.doses_per_day_max)
+    capacity = min(limits.daily_max_mg, limits.dose_max_mg * allowed)
+    forced = strategy != "custom" and plan_steps[0][0] > capacity + 1e-9
+    if forced:
+        # The hard limits allow less than the first paced step: the first step is what they
+        # allow, and the rest follows at the stated pace from there (never a flat hold).
+        hold = plan_steps[0][1]
+        paced: list[tuple[float, int, float | None]] = (
+            [(amount, hold, None) for amount in _schedule(capacity, strategy, percent)]
+            if capacity > 0
+            else []
+        )
+        plan_steps = [(capacity, hold, None), *paced]
+
     steps: list[PlanStep] = []
     day = start
     previous = current
     previous_dose = usual_dose
     for index, (amount, days, dose_override) in enumerate(plan_steps):
-        planned = dose_override if dose_override is not None else usual_dose * amount / current
-        dose = min(planned, amount)
-        if dose > previous_dose + 1e-9:
-            # Only a clinician's per-dose override can do this: derived doses follow the day's.
-            raise InputError(
-                f"custom step {index + 1} raises the per-dose ceiling ({dose:g} mg after "
-                f"{previous_dose:g} mg); in a taper ceilings only go down",
-                field="custom_steps",
-            )
-        previous_dose = dose
+        if dose_override is not None:
+            dose = min(dose_override, amount)
+            if dose > previous_dose + 1e-9:
+                raise InputError(
+                    f"custom step {index + 1} raises the per-dose ceiling ({dose:g} mg after "
+                    f"{previous_dose:g} mg); in a taper ceilings only go down",
+                    field="custom_steps",
+                )
+            previous_dose = dose
+            dose_mg = round_down(dose)
+        else:
+            # The per-dose ceiling follows the day's, and is never so low that the doses the
+            # limits allow cannot reach the day's ceiling: a lower one would be a hidden cut
+            # (six 2 g doses a day under a three-dose cap would lose half the day at once).
+            spread = math.ceil(amount / allowed * 10 - 1e-9) / 10 if allowed else 0.0
+            dose_mg = min(max(round_down(usual_dose * amount / current), spread), amount)
         ceilings = clamp_ceilings(
             limits,
-            dose_mg=round_down(dose),
+            dose_mg=dose_mg,
             daily_mg=amount,
             doses_per_day=per_day,
             min_interval_h=0.0,
         )
         kind: StepKind = "step-down" if amount < previous else "hold"
         reason = _taper_reason(index, len(plan_steps), amount, previous, ceilings, days, settle)
+        if index == 0 and forced:
+            reason = _forced_reason(current, ceilings, days, settle)
         steps.append(make_step(index, day, days, ceilings, reason, kind))
         day = steps[-1].end + ONE_DAY
         previous = amount
 
     notes = [why]
-    if current > limits.daily_max_mg:
+    if forced:
+        cut = 1 - capacity / current
         notes.append(
-            f"Your current amount ({current:g} mg a day) is above the hard limit of "
-            f"{limits.daily_max_mg:g} mg a day, so every step is capped at the limit. Cutting "
-            "down to the limit at once can bring on withdrawal: a clinician can help, and "
-            "buprenorphine or methadone may be the safer path."
+            f"Your current amount (about {current:g} mg a day) is more than the hard limits "
+            f"allow ({capacity:g} mg a day: at most {allowed} doses of "
+            f"{min(limits.dose_max_mg, capacity):g} mg, and {limits.daily_max_mg:g} mg in 24 "
+            f"hours), so the first step is a cut of {cut:.0%} at once, more than the stated "
+            "pace. That can bring on strong withdrawal: please plan it with a clinician; "
+            "buprenorphine or methadone may be the safer path. After it, the steps follow the "
+            "stated pace."
+        )
+    if per_day > limits.doses_per_day_max:
+        notes.append(
+            f"You usually take {per_day} doses a day; the safety rules allow at most "
+            f"{limits.doses_per_day_max} in 24 hours, so each step's most per dose lets "
+            f"{allowed} doses reach the day's amount."
         )
     if strategy != "custom" and float(plan_steps[-1][0]) == 0.0:
         notes.append(str(shape["stop_floor_why"]))
@@ -418,3 +453,32 @@ def _taper_reason(
         f"(about {settle} days); the next step comes only after a check-in shows withdrawal is "
         "not rising."
     )
+
+
+def _forced_reason(current: float, ceilings: Ceilings, days: int, settle: int) -> str:
+    cut = 1 - ceilings.daily_max_mg / current
+    return (
+        f"Step 1: at most {ceilings.daily_max_mg:g} mg mitragynine a day, the most the hard "
+        f"limits allow: {cut:.0%} less than your current amount, a bigger cut than the plan's "
+        f"pace (see the note); at most {ceilings.dose_max_mg:g} mg a dose. Held at least {days} "
+        f"days so the change settles (about {settle} days); the next step comes only after a "
+        "check-in shows withdrawal is not rising."
+    )
+
+
+def effective_daily_mg(step: PlanStep) -> float:
+    """What a step really allows in a day: its daily ceiling, or less when its per-dose ceiling
+    times its doses a day cannot reach it."""
+    return min(step.daily_max_mg, step.dose_max_mg * step.doses_per_day_max)
+
+
+def effective_cuts(plan: Plan, current_daily_mg: float) -> list[float]:
+    """The cut of each step against the one before (the first against the current amount),
+    as a fraction, on what each really allows."""
+    cuts: list[float] = []
+    before = current_daily_mg
+    for step in plan.steps:
+        allowed = effective_daily_mg(step)
+        cuts.append(1 - allowed / before if before > 0 else 0.0)
+        before = allowed
+    return cuts

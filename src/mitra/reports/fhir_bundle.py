@@ -125,6 +125,8 @@ class _BundleBuilder:
         items = []
         for item in instrument.items:
             shown: dict[str, Any] = {"linkId": item.id, "text": item.text, "required": True}
+            if item.loinc:
+                shown["code"] = [{"system": codes.LOINC, "code": item.loinc}]
             if item.step is not None:
                 shown["type"] = "integer"
             else:
@@ -145,6 +147,10 @@ class _BundleBuilder:
             "copyright": f"{instrument.citation} {instrument.licence_note}",
             "item": items,
         }
+        if instrument.panel_loinc:
+            resource["code"] = [
+                {"system": codes.LOINC, "code": instrument.panel_loinc, "display": instrument.name}
+            ]
         if instrument.id in codes.WITHDRAWAL_SCALES:
             code, display = codes.SNOMED_OPIOID_WITHDRAWAL
             # The questionnaire's topic: what the scale measures.
@@ -224,6 +230,28 @@ class _BundleBuilder:
                 {"text": "positive screen" if assessment.positive_screen else "negative screen"}
             ]
         self.add(self.ids.url("Observation", f"score/{stored.id}"), observation)
+        for item_id, value in assessment.items:
+            item = instrument.item(item_id)
+            if item.loinc is None:
+                continue
+            # A question with its own standard code (PHQ-9 item 9) is also its own Observation,
+            # so a receiving record can find it without reading the questionnaire response.
+            self.add(
+                self.ids.url("Observation", f"item/{stored.id}/{item_id}"),
+                {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "category": observation["category"],
+                    "code": {
+                        "coding": [{"system": codes.LOINC, "code": item.loinc}],
+                        "text": item.text,
+                    },
+                    "subject": self.patient_ref,
+                    "effectiveDateTime": _instant(assessment.at),
+                    "valueInteger": value,
+                    "derivedFrom": [{"reference": response_url}],
+                },
+            )
 
     # -- journal entries ---------------------------------------------------------------------
     def entry(self, entry: Entry) -> None:

@@ -11,6 +11,8 @@
   or a mitra local system); LOINC codes are only those the instrument files name, and never
   72514-3; SNOMED CT codes only the few mitra uses; every local code is defined by the
   bundle's CodeSystem for that system; Quantities with a system use UCUM;
+* an item Observation (a question with its own LOINC code, PHQ-9 item 9) comes from a
+  QuestionnaireResponse;
 * every score Observation carries mitra's instrument-score code, LOINC exactly when the
   instrument has one, and ``derivedFrom`` a QuestionnaireResponse in the bundle.
 
@@ -144,6 +146,7 @@ def _check_codings(
 
 def _check_scores(urls: dict[str, dict[str, Any]], problems: list[str]) -> None:
     instruments = {codes.score_code(i.id): i for i in load_instruments().values()}
+    item_codes = {item.loinc for i in load_instruments().values() for item in i.items if item.loinc}
     for url, resource in urls.items():
         if resource.get("resourceType") != "Observation":
             continue
@@ -151,6 +154,17 @@ def _check_scores(urls: dict[str, dict[str, Any]], problems: list[str]) -> None:
         local = [c for c in codings if c.get("system") == codes.INSTRUMENT_SCORE]
         loincs = {c.get("code") for c in codings if c.get("system") == codes.LOINC}
         if not local and not loincs:
+            continue
+        if not local and loincs <= item_codes:
+            # One question with its own LOINC code (PHQ-9 item 9): it must still come from
+            # a questionnaire response.
+            derived = [d.get("reference") for d in resource.get("derivedFrom") or []]
+            if not any(
+                urls.get(d, {}).get("resourceType") == "QuestionnaireResponse" for d in derived
+            ):
+                problems.append(
+                    f"{url}: an item score must be derivedFrom its QuestionnaireResponse"
+                )
             continue
         if not local:
             problems.append(f"{url}: a score Observation needs mitra's instrument-score code")

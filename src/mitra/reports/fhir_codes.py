@@ -2,7 +2,8 @@
 
 Invariants:
 
-* LOINC only where the instrument's reviewed data file names a code (PHQ-2 55758-7); never
+* LOINC only where the instrument's reviewed data file names a code (PHQ-2 55758-7; PHQ-9
+  44249-1 panel, 44261-6 total, 44260-8 item 9); never
   72514-3 (a 0-10 pain score that one public repository mislabels "COWS total");
 * COWS, SOWS, SOWS-Gossop, OOWS, GAD-2 and craving totals, symptoms, substances and safety
   rules use mitra's local code systems. Their URIs are stable and live under
@@ -65,7 +66,12 @@ def score_code(instrument_id: str) -> str:
 
 def allowed_loinc() -> frozenset[str]:
     """LOINC codes the bundle may carry: those the reviewed instrument files name."""
-    codes = {i.loinc for i in load_instruments().values() if i.loinc is not None}
+    codes = {
+        code
+        for i in load_instruments().values()
+        for code in (i.loinc, i.panel_loinc, *(item.loinc for item in i.items))
+        if code is not None
+    }
     return frozenset(codes - FORBIDDEN_LOINC)
 
 

@@ -177,6 +177,14 @@ class _Builder:
             ("Medications listed", ", ".join(profile.medications) or "none listed"),
             ("Generated", f"{_when(d.generated_at, d)} by mitra {d.mitra_version}"),
         ]
+        if d.readiness is not None:
+            # The first reason is the one that decided the answer (fentanyl, the COWS, a wait).
+            facts.append(
+                (
+                    "Buprenorphine start (when generated)",
+                    f"{d.readiness.headline}. {d.readiness.reasons[0]}",
+                )
+            )
         if d.deleted_entries or d.deleted_assessments:
             facts.append(
                 (

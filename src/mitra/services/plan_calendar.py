@@ -26,6 +26,7 @@ from pathlib import Path
 
 from mitra.domain.errors import InputError
 from mitra.domain.plan_model import data as tapering_data
+from mitra.domain.plan_units import ProductMeasure, in_product
 from mitra.domain.plans import Plan, PlanStep
 from mitra.services.plans import PlanOverview
 
@@ -42,7 +43,9 @@ def checkin_days(step: PlanStep, every: int) -> list[date]:
     return sorted(d for d in days if step.start <= d <= step.end)
 
 
-def _step_text(plan: Plan, step: PlanStep, details: bool) -> tuple[str, str]:
+def _step_text(
+    plan: Plan, step: PlanStep, details: bool, measure: ProductMeasure | None = None
+) -> tuple[str, str]:
     number = f"step {step.index + 1} of {len(plan.steps)}"
     move = (
         "A step begins only after a check-in allows it: if withdrawal is rising, or no check-in "
@@ -54,7 +57,12 @@ def _step_text(plan: Plan, step: PlanStep, details: bool) -> tuple[str, str]:
         f"mitra: plan {number}, at most {step.daily_max_mg:g} mg a day, "
         f"{step.dose_max_mg:g} mg a dose, {step.doses_per_day_max} doses"
     )
-    return summary, f"{step.reason}\n\n{move}\n\n{plan.alternatives}\n\n{HELPLINE}"
+    reason = step.reason
+    if measure is not None:
+        shown = in_product(step, measure).text()
+        summary = f"mitra: plan {number}, {shown}"
+        reason = f"In your product: {shown}.\n{reason}"
+    return summary, f"{reason}\n\n{move}\n\n{plan.alternatives}\n\n{HELPLINE}"
 
 
 def _checkin_text(details: bool) -> tuple[str, str]:
@@ -86,7 +94,7 @@ def calendar_bytes(
     steps = checkins = 0
     for step in plan.steps[plan.current :]:
         event = Event()
-        summary, description = _step_text(plan, step, details)
+        summary, description = _step_text(plan, step, details, overview.measure)
         event.add("uid", f"mitra-plan-{plan_id}-step-{step.index}@mitra.local")
         event.add("dtstamp", now)
         event.add("dtstart", step.start)

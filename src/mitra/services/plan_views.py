@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 from mitra.domain import timeline as tl
 from mitra.domain.alerts import Support
 from mitra.domain.plan_model import alternatives, citation
+from mitra.domain.plan_units import ProductMeasure
 from mitra.domain.plans import Decision, Limits, Plan, PlanStep
 from mitra.services.alert_views import support_view
 from mitra.services.plan_inputs import Intake
 from mitra.services.plan_judging import PlanJudgement
+from mitra.services.plan_units import step_in_product_view
 from mitra.services.plans import PlanCreated, PlanOverview, PlanStatus, StepBackResult
 from mitra.services.views import entry_view, iso
 from mitra.storage.plan_store import PlanEvent, StoredPlan
@@ -77,8 +79,16 @@ def alternatives_view() -> dict[str, Any]:
     }
 
 
-def plan_view(stored: StoredPlan, zone: ZoneInfo) -> dict[str, Any]:
+def plan_view(
+    stored: StoredPlan, zone: ZoneInfo, measure: ProductMeasure | None = None
+) -> dict[str, Any]:
+    """The plan's JSON; with ``measure``, every step also in the person's own product."""
     plan: Plan = stored.plan
+    steps = []
+    for s in plan.steps:
+        view = step_view(s, current=s.index == plan.current)
+        view["in_product"] = step_in_product_view(s, measure)
+        steps.append(view)
     return {
         "id": stored.id,
         "kind": plan.kind,
@@ -94,7 +104,7 @@ def plan_view(stored: StoredPlan, zone: ZoneInfo) -> dict[str, Any]:
         "settle_days": plan.settle_days,
         "current_step": plan.current,
         "revision": stored.revision,
-        "steps": [step_view(s, current=s.index == plan.current) for s in plan.steps],
+        "steps": steps,
         "notes": list(plan.notes),
         "sources": [{"id": s, "citation": citation(s)} for s in plan.sources],
     }
@@ -154,7 +164,7 @@ def _common(support: Support) -> dict[str, Any]:
 
 def created_view(created: PlanCreated, support: Support) -> dict[str, Any]:
     return {
-        "plan": plan_view(created.stored, created.zone),
+        "plan": plan_view(created.stored, created.zone, created.measure),
         "replaced_plan_id": created.replaced.id if created.replaced else None,
         "current_intake": intake_view(created.intake),
         "refused_settings": list(created.refused_settings),
@@ -166,7 +176,7 @@ def overview_view(overview: PlanOverview | None, support: Support) -> dict[str, 
     if overview is None:
         return {"plan": None, "events": [], **_common(support)}
     return {
-        "plan": plan_view(overview.stored, overview.zone),
+        "plan": plan_view(overview.stored, overview.zone, overview.measure),
         "events": [event_view(e, overview.zone) for e in overview.events],
         **_common(support),
     }

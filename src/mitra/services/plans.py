@@ -29,6 +29,7 @@ from mitra.domain.entries import DoseEntry, Kind
 from mitra.domain.errors import InputError, NotFoundError
 from mitra.domain.instrument_defs import Assessment
 from mitra.domain.plan_model import MAX_CURRENT_DAILY_MG, instrument_gates
+from mitra.domain.plan_units import ProductMeasure
 from mitra.domain.planners import MAX_PLAN_DOSES_PER_DAY
 from mitra.domain.plans import (
     Decision,
@@ -53,6 +54,7 @@ from mitra.services.plan_inputs import (
     limits_from,
     window_start,
 )
+from mitra.services.plan_units import measure_in
 from mitra.storage.assessment_store import AssessmentStore
 from mitra.storage.journal_store import JournalStore
 from mitra.storage.plan_store import EventKind, PlanEvent, PlanStore, StoredPlan
@@ -68,6 +70,8 @@ class PlanCreated:
     limits: Limits
     refused_settings: tuple[str, ...]
     zone: ZoneInfo
+    # The person's usual product, to show each step in it (None: no dose in 14 days).
+    measure: ProductMeasure | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class PlanOverview:
     events: tuple[PlanEvent, ...]
     today: date
     zone: ZoneInfo
+    measure: ProductMeasure | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,15 @@ class PlanService:
         if previous is not None:
             store.end(previous, at=now, day=today, reason=f"Replaced by a new {plan.kind} plan.")
         created = store.add(plan, at=now, day=today, reason=f"A new {plan.kind} plan.")
-        return PlanCreated(created, previous, None, plan.limits, self.ctx.rules().refused, zone)
+        return PlanCreated(
+            created,
+            previous,
+            None,
+            plan.limits,
+            self.ctx.rules().refused,
+            zone,
+            measure_in(conn, now),
+        )
 
     # -- creating ------------------------------------------------------------------------------
     def new_titration(
@@ -232,6 +245,7 @@ class PlanService:
             created.limits,
             created.refused_settings,
             created.zone,
+            created.measure,
         )
 
     def _intake(
@@ -259,7 +273,13 @@ class PlanService:
             stored = store.active()
             if stored is None:
                 return None
-            return PlanOverview(stored, tuple(store.events(stored.id)), today, zone)
+            return PlanOverview(
+                stored,
+                tuple(store.events(stored.id)),
+                today,
+                zone,
+                measure_in(conn, self.ctx.now()),
+            )
 
     def status(self) -> PlanStatus | None:
         """Today's decision (recorded), the step in force, and today's doses judged against it."""

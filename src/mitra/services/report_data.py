@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from mitra import __version__
 from mitra.domain import catalogue_data
 from mitra.domain.alerts import Support
+from mitra.domain.bup_readiness import Readiness
 from mitra.domain.checkins import ScoreRow, StoredAssessment, score_rows
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
 from mitra.domain.errors import InputError
@@ -47,8 +48,10 @@ from mitra.domain.patterns import (
     substance_uses,
     symptom_summaries,
 )
+from mitra.domain.plan_units import in_product
 from mitra.domain.profile import Profile
 from mitra.domain.when import parse_when
+from mitra.services.bup_readiness import ReadinessService
 from mitra.services.context import AppContext
 from mitra.services.plans import PlanService
 from mitra.storage.alert_store import AlertStore, StoredAlert
@@ -155,6 +158,8 @@ class ReportData:
     support: Support
     sources: tuple[SourceRef, ...]
     caveats: tuple[str, ...]
+    # Buprenorphine start readiness as of when the report was made (None: not assessed).
+    readiness: Readiness | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -254,6 +259,10 @@ def plan_section(
         f"alone; each step is held at least {plan.settle_days} days to settle.",
         plan.alternatives,
     ]
+    if overview.measure is not None:
+        lines.insert(
+            1, f"In the person's usual product: {in_product(step_now, overview.measure).text()}."
+        )
     events = [e for e in overview.events if period.contains(e.at)]
     lines += [
         f"{e.day:%d %b}: {e.event}" + (f" ({e.cause})" if e.cause else "") + f". {e.reason}"
@@ -378,6 +387,7 @@ class ReportDataService:
             support=support,
             sources=_sources(entries, series, alerts, support, product_sources),
             caveats=ESTIMATE_CAVEATS,
+            readiness=ReadinessService(self.ctx).readiness().readiness,
         )
 
 

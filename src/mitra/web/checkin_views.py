@@ -25,7 +25,7 @@ WEEK = timedelta(days=7)
 
 # The order pages list instruments in: withdrawal scales first (the short self-report one
 # leading), then craving, then the weekly screens. Instruments not named here follow by id.
-ORDER = ("sows-gossop", "cows", "sows", "oows", "craving", "phq2", "gad2")
+ORDER = ("sows-gossop", "cows", "sows", "oows", "craving", "phq2", "phq9", "gad2")
 
 RATER_WORDS = {
     "self": "you",

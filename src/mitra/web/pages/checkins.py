@@ -168,6 +168,8 @@ def result(
     found = flash_store(request).get(saved)
     fresh = found is not None and found.get("instrument") == instrument.id
     shown = found if fresh else _stored_result(ctx, instrument)
+    answered = () if shown is None else shown["assessment"]["items"]
+    follow = instrument.positive_follow_up
     return renderer(request).page(
         request,
         "checkin_result.html",
@@ -177,5 +179,8 @@ def result(
             "fresh": fresh,
             "support": support_view(ctx.rules().ruleset.support),
             "basis_words": views.BASIS_WORDS,
+            # A crisis answer (PHQ-9 item 9) shows 988 first, before anything else.
+            "crisis": instrument.crisis_items(tuple((i["id"], i["score"]) for i in answered)),
+            "follow_up_name": get_instrument(follow).short_name if follow else None,
         },
     )

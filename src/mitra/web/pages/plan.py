@@ -23,6 +23,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
+from mitra.domain.plan_units import in_product
 from mitra.services.alert_views import support_view
 from mitra.services.context import AppContext
 from mitra.services.plan_views import alternatives_view
@@ -110,9 +111,14 @@ def _context(
     service = PlanService(ctx)
     status = plan_today(ctx)
     overview = service.show() if status is not None else None
+    measure = overview.measure if overview else None
     return {
         "status": status,
         "overview": overview,
+        # Each step in the person's own product (by step index), when a usual product is known.
+        "in_product": {}
+        if overview is None or measure is None
+        else {s.index: in_product(s, measure) for s in overview.stored.plan.steps},
         "plan": overview.stored.plan if overview else None,
         "limits": service.limits(),
         "verdict_words": VERDICT_WORDS,

@@ -32,6 +32,7 @@ from mitra.web import checkin_views
 from mitra.web.daily import local_midnight
 from mitra.web.pages.common import Context, entry_row, flash_store, never_set_up, see_other
 from mitra.web.pages.plan import VERDICT_WORDS, plan_today
+from mitra.web.pages.readiness import readiness_card
 from mitra.web.pages.science import band_figure, exposure_report, timeline_brief, timeline_report
 from mitra.web.render import renderer
 from mitra.web.words import ESTIMATE_CAVEAT
@@ -107,6 +108,7 @@ def today(
         "verdict_words": VERDICT_WORDS,
         "band": band_figure(exposure) if exposure.doses else None,
         "phase": timeline_brief(timeline_report(ctx)),
+        "bup": readiness_card(ctx),
         **usual_context(ctx),
         **latest_scores(ctx, now),
     }
