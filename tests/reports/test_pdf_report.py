@@ -123,3 +123,14 @@ def test_page_one_says_whether_a_buprenorphine_start_looks_timely(
     assert report_data.readiness is not None
     assert "Buprenorphine start" in first
     assert report_data.readiness.headline in first
+
+
+def test_a_phq9_item_9_answer_is_on_page_one(sqlite_ctx: AppContext, built: Built) -> None:
+    from mitra.services.checkins import CheckinService
+
+    CheckinService(sqlite_ctx).record("phq9", [1, 1, 0, 0, 0, 0, 0, 0, 1])
+    pdf = render_pdf(ReportDataService(sqlite_ctx).gather(all_time=True))
+    reader = PdfReader(io.BytesIO(pdf))
+    first = " ".join((reader.pages[0].extract_text() or "").split())
+    assert "Thoughts of death or self-harm" in first
+    assert "shown 988" in first

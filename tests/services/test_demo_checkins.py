@@ -65,3 +65,19 @@ def test_mitra_demo_mentions_the_checkins() -> None:
     assert "check-ins" in shown.out and "mitra --demo scores" in shown.out
     assert run("demo", "--json").json()["checkins"] > 60
     assert run("--demo", "scores", "--instrument", "cows", "--json").json()["scores"]
+
+
+def test_the_demo_follows_its_positive_phq2_with_a_phq9_that_raises_the_item_9_alert(
+    tmp_path: Path,
+) -> None:
+    from mitra.services.safety import SafetyService
+
+    db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = AppContext(db, clock=lambda: NOW)
+    build_demo(ctx)
+    phq9 = CheckinService(ctx).scores("phq9")
+    alerts = SafetyService(ctx).alerts(include_acknowledged=True)
+    db.dispose()
+    assert [row.assessment.total for row in phq9] == [11, 6]
+    item9 = [a for a in alerts if a.alert.rule_id == "screen-phq9-item9"]
+    assert len(item9) == 1 and item9[0].alert.severity.value == "urgent"

@@ -138,6 +138,8 @@ PLACEHOLDERS = frozenset(
         "seven_oh_mg",
         "seven_oh_total_24h_mg",
         "pulse_bpm",
+        "item_score",
+        "item_label",
         "min_pulse_bpm",
     }
 )
@@ -190,6 +192,7 @@ class Match:
     forms: tuple[str, ...] = ()
     instrument: str | None = None
     cyp: tuple[str, ...] = ()
+    item: str | None = None  # one question of the instrument (PHQ-9 item 9), judged alone
 
     def covers_substance(self, substance_id: str, substance_class: str) -> bool:
         if substance_id in self.exclude_substances:
@@ -379,6 +382,7 @@ def _match(row: Any, where: str) -> Match:
         forms=_strings(row, "forms", where),
         instrument=instrument if isinstance(instrument, str) else None,
         cyp=_strings(row, "cyp", where),
+        item=row["item"] if isinstance(row.get("item"), str) else None,
     )
 
 

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from mitra.domain import safety_combinations, safety_doses, safety_symptoms
-from mitra.domain.alerts import Alert, day_key, number_text, sorted_alerts
+from mitra.domain.alerts import Alert, day_key, event_key, number_text, sorted_alerts
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
 from mitra.domain.instrument_defs import Assessment
 from mitra.domain.profile import Profile
-from mitra.domain.ruleset import Ruleset
+from mitra.domain.ruleset import Rule, Ruleset
 
 __all__ = ["Timeline", "evaluate", "evaluate_assessment", "history_span"]
 
@@ -198,6 +198,9 @@ def _assessment_alerts(
     for rule in ruleset.group("assessment"):
         if rule.match.instrument != assessment.instrument_id:
             continue
+        if rule.match.item is not None:
+            alerts += _item_alert(assessment, rule)
+            continue
         if rule.has_threshold("min_pulse_bpm"):
             fastest = rule.value("min_pulse_bpm")
             if pulse_bpm is not None and pulse_bpm >= fastest:
@@ -222,6 +225,18 @@ def _assessment_alerts(
             rule.alert(values=values, entry_ids=(), at=assessment.at, key=day_key(rule.id, day))
         )
     return alerts
+
+
+def _item_alert(assessment: Assessment, rule: Rule) -> list[Alert]:
+    """One question judged alone (PHQ-9 item 9): raised for every check-in that answers it at
+    or above the rule's score, whatever the total, so no such answer is ever merged away."""
+    score = dict(assessment.items).get(rule.match.item or "")
+    minimum = rule.value("min_item_score")
+    if score is None or score < minimum:
+        return []
+    values = {"item_score": str(score), "min_total": number_text(minimum)}
+    key = event_key(rule.id, assessment.at)
+    return [rule.alert(values=values, entry_ids=(), at=assessment.at, key=key)]
 
 
 def finish(alerts: Iterable[Alert], ruleset: Ruleset) -> list[Alert]:

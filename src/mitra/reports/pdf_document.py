@@ -31,6 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from mitra import charts
+from mitra.domain.instruments import get_instrument
 from mitra.domain.patterns import week_totals
 from mitra.domain.products import Range
 from mitra.domain.symptoms import SEVERITY_LABELS
@@ -177,6 +178,27 @@ class _Builder:
             ("Medications listed", ", ".join(profile.medications) or "none listed"),
             ("Generated", f"{_when(d.generated_at, d)} by mitra {d.mitra_version}"),
         ]
+        crisis = [
+            (stored.assessment, item)
+            for stored in d.assessments
+            for item in get_instrument(stored.assessment.instrument_id).crisis_items(
+                stored.assessment.items
+            )
+        ]
+        if crisis:
+            # A crisis answer goes on page 1: the clinician must not have to find it.
+            latest, item = max(crisis, key=lambda pair: pair[0].at)
+            facts.insert(
+                0,
+                (
+                    "Thoughts of death or self-harm",
+                    f"{len(crisis)} check-in answer{'s' if len(crisis) != 1 else ''} above "
+                    f"the lowest answer on {get_instrument(latest.instrument_id).short_name} "
+                    f"'{item.label}' in this period; latest {_when(latest.at, d)} (answer "
+                    f"{dict(latest.items)[item.id]} of {item.maximum}). "
+                    "The person was shown 988 at once.",
+                ),
+            )
         if d.readiness is not None:
             # The first reason is the one that decided the answer (fentanyl, the COWS, a wait).
             facts.append(

@@ -5,7 +5,7 @@ kratom leaf that afternoon. Withdrawal after a short-acting opioid typically beg
 6-12 hours and peaks at 24-48 hours (reference notes, Elsevier / NADCP), so COWS rises from
 below the mild range to moderate on days 3-4, drops after a kratom dose, and eases over the
 first week. SOWS-Gossop and a 0-100 craving line are kept daily, SOWS a few times, PHQ-2 and
-GAD-2 weekly (they ask about the past two weeks). When the taper's morning dose drops on day 23,
+GAD-2 weekly (the first positive PHQ-2 leads to a PHQ-9) (they ask about the past two weeks). When the taper's morning dose drops on day 23,
 symptoms and craving rise a little, so the trend view has a meaningful change to show.
 
 Everything goes through ``CheckinService.record``, as a person's own check-ins do. The COWS
@@ -54,6 +54,10 @@ CRAVING = (
 )  # fmt: skip
 PHQ2 = {3: (2, 2), 10: (1, 2), 17: (1, 1), 24: (1, 0)}
 GAD2 = {3: (3, 2), 10: (2, 1), 17: (1, 1), 24: (1, 1)}
+# The positive PHQ-2 of day 3 leads to a PHQ-9 the same day: moderate (11), and "several days"
+# on item 9, so the demo shows the 988 guidance and the urgent alert it raises; a week later,
+# after talking to a clinician, 6 with item 9 at zero.
+PHQ9 = {3: (2, 2, 2, 1, 1, 2, 0, 0, 1), 10: (1, 1, 1, 1, 1, 1, 0, 0, 0)}
 
 
 def spread(
@@ -115,4 +119,7 @@ def add_demo_checkins(ctx: AppContext, start: datetime, rng: random.Random) -> i
         record(day, 12.5, "phq2", answers)
     for day, answers in GAD2.items():
         record(day, 12.6, "gad2", answers)
+    for day, answers in PHQ9.items():
+        note = "talked to my doctor" if day > 3 else None
+        record(day, 12.8, "phq9", answers, note=note)
     return count
