@@ -31,7 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from mitra import charts
-from mitra.domain.instruments import get_instrument
+from mitra.domain.instruments import Item, get_instrument
 from mitra.domain.patterns import week_totals
 from mitra.domain.products import Range
 from mitra.domain.symptoms import SEVERITY_LABELS
@@ -86,6 +86,10 @@ def _count(n: int, one: str, many: str) -> str:
 
 def _short(value: date) -> str:
     return f"{value.day} {value:%b}"
+
+
+def _anchor(item: Item, score: int) -> str:
+    return next((a.anchor for a in item.answers if a.score == score), str(score))
 
 
 def _day(value: date) -> str:
@@ -192,10 +196,10 @@ class _Builder:
                 0,
                 (
                     "Thoughts of death or self-harm",
-                    f"{len(crisis)} check-in answer{'s' if len(crisis) != 1 else ''} above "
-                    f"the lowest answer on {get_instrument(latest.instrument_id).short_name} "
-                    f"'{item.label}' in this period; latest {_when(latest.at, d)} (answer "
-                    f"{dict(latest.items)[item.id]} of {item.maximum}). "
+                    f"Answered above 'not at all' {_count(len(crisis), 'time', 'times')} in this "
+                    f"period ({get_instrument(latest.instrument_id).short_name}, '{item.label}'); "
+                    f"latest {_when(latest.at, d)}: "
+                    f"'{_anchor(item, dict(latest.items)[item.id])}'. "
                     "The person was shown 988 at once.",
                 ),
             )

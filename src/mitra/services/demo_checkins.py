@@ -5,8 +5,9 @@ kratom leaf that afternoon. Withdrawal after a short-acting opioid typically beg
 6-12 hours and peaks at 24-48 hours (reference notes, Elsevier / NADCP), so COWS rises from
 below the mild range to moderate on days 3-4, drops after a kratom dose, and eases over the
 first week. SOWS-Gossop and a 0-100 craving line are kept daily, SOWS a few times, PHQ-2 and
-GAD-2 weekly (the first positive PHQ-2 leads to a PHQ-9) (they ask about the past two weeks). When the taper's morning dose drops on day 23,
-symptoms and craving rise a little, so the trend view has a meaningful change to show.
+GAD-2 weekly (they ask about the past two weeks; the first positive PHQ-2 leads to a PHQ-9).
+When the taper's morning dose drops on day 23, symptoms and craving rise a little, so the trend
+view has a meaningful change to show.
 
 Everything goes through ``CheckinService.record``, as a person's own check-ins do. The COWS
 vectors are written out item by item so a reviewer can read them; the longer self-rated
@@ -119,7 +120,7 @@ def add_demo_checkins(ctx: AppContext, start: datetime, rng: random.Random) -> i
         record(day, 12.5, "phq2", answers)
     for day, answers in GAD2.items():
         record(day, 12.6, "gad2", answers)
-    for day, answers in PHQ9.items():
+    for day, phq9 in PHQ9.items():
         note = "talked to my doctor" if day > 3 else None
-        record(day, 12.8, "phq9", answers, note=note)
+        record(day, 12.8, "phq9", phq9, note=note)
     return count
