@@ -85,7 +85,10 @@ class JournalStore:
         else:
             self.conn.execute(
                 insert(t.symptom_reports).values(
-                    entry_id=entry_id, symptom_id=entry.symptom_id, severity=entry.severity
+                    entry_id=entry_id,
+                    symptom_id=entry.symptom_id,
+                    severity=entry.severity,
+                    said=entry.said,
                 )
             )
         self.record_action("log", entry_id, recorded_at)
@@ -324,4 +327,6 @@ def _entry_of(row: Row[Any]) -> Entry:
             **common,
         )
     y = t.symptom_reports.c
-    return SymptomEntry(symptom_id=m[y.symptom_id], severity=m[y.severity], **common)
+    return SymptomEntry(
+        symptom_id=m[y.symptom_id], severity=m[y.severity], said=m[y.said], **common
+    )
