@@ -115,27 +115,36 @@ def lexicon() -> Lexicon:
 
 
 @functools.cache
-def _choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Phrases long enough to compare for typos, and their symptom ids (same order)."""
+def _choices(red_only: bool, width: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Phrases long enough to compare for typos, and their symptom ids (same order).
+
+    Only phrases of ``width`` words, so "all night" is never read as a typo of "up all
+    night"; a one-word fragment is compared with every phrase ("cantsleep").
+    """
     lex = lexicon()
     limit = settings().min_fuzzy_chars
     texts: list[str] = []
     ids: list[str] = []
     for phrase, symptom_id in lex.phrases.items():
         text = " ".join(phrase)
-        if len(text) >= limit:
+        wanted = width == 1 or len(phrase) == width
+        if wanted and len(text) >= limit and (not red_only or lex.is_red_flag_id(symptom_id)):
             texts.append(text)
             ids.append(symptom_id)
     return tuple(texts), tuple(ids)
 
 
 def best_typo_match(
-    text: str, *, threshold: float | None = None, red_threshold: float | None = None
+    text: str,
+    *,
+    threshold: float | None = None,
+    red_threshold: float | None = None,
+    red_only: bool = False,
 ) -> Match | None:
     """The phrase a typo'd fragment most likely means, or None below the thresholds.
 
-    A red-flag phrase must clear ``red_threshold``; otherwise the best ordinary phrase that
-    clears ``threshold`` is taken.
+    A red-flag phrase must clear ``red_threshold`` and an ordinary one ``threshold``; the
+    best-scoring phrase that clears its own threshold is taken.
     """
     from rapidfuzz import fuzz, process  # noqa: PLC0415 (kept off the CLI start-up path)
 
@@ -144,19 +153,25 @@ def best_typo_match(
     high = conf.red_flag_fuzzy_threshold if red_threshold is None else red_threshold
     if len(text) < conf.min_fuzzy_chars:
         return None
-    texts, ids = _choices()
+    texts, ids = _choices(red_only, len(text.split()))
     lex = lexicon()
-    ranked = process.extract(text, texts, scorer=fuzz.ratio, score_cutoff=low, limit=8)
+    ranked = process.extract(text, texts, scorer=fuzz.ratio, score_cutoff=min(low, high), limit=8)
     for phrase, score, index in ranked:
         symptom_id = ids[index]
-        if lex.is_red_flag_id(symptom_id) and score < high:
+        if score < (high if lex.is_red_flag_id(symptom_id) else low):
             continue
         return Match(symptom_id=symptom_id, phrase=phrase, how="typo", score=float(score))
     return None
 
 
-def understand(text: str) -> Understanding:
-    """The catalogue symptoms a line of text names, and the clauses it did not understand."""
+def understand(
+    text: str, *, threshold: float | None = None, red_threshold: float | None = None
+) -> Understanding:
+    """The catalogue symptoms a line of text names, and the clauses it did not understand.
+
+    The thresholds default to the lexicon's; the measurement (bench/symptom_fuzz.py) varies
+    them.
+    """
     tokens = core(_without_everyday(words(text)))
     lex = lexicon()
     covered = [False] * len(tokens)
@@ -179,12 +194,17 @@ def understand(text: str) -> Understanding:
     leftover: list[str] = []
     for clause in _clauses(tokens):
         rest = [i for i in clause if not covered[i]]
-        typo_hits = _typos(tokens, rest, covered)
+        typo_hits = _typos(tokens, rest, covered, threshold, red_threshold)
         found += typo_hits
         remaining = [tokens[i] for i in clause if not covered[i]]
         clause_matched = any(covered[i] for i in clause)
         if remaining and not clause_matched:
             leftover.append(" ".join(remaining))
+
+    # 2b. typo'd red flags over every word of each clause, matched or not ("blue lipps":
+    # "blue" alone already read as low mood must not hide the overdose sign)
+    for clause in _clauses(tokens):
+        found += _red_typos(tokens, clause, covered, threshold, red_threshold)
 
     # 3. red flags, exactly, anywhere (also inside longer phrases)
     for start in range(len(tokens)):
@@ -240,7 +260,11 @@ def _clauses(tokens: tuple[str, ...]) -> list[list[int]]:
 
 
 def _typos(
-    tokens: tuple[str, ...], positions: list[int], covered: list[bool]
+    tokens: tuple[str, ...],
+    positions: list[int],
+    covered: list[bool],
+    threshold: float | None,
+    red_threshold: float | None,
 ) -> list[tuple[int, Match]]:
     """Typo matches over runs of adjacent uncovered positions, widest windows first."""
     hits: list[tuple[int, Match]] = []
@@ -252,12 +276,46 @@ def _typos(
                     continue
                 if any(covered[i] for i in window):
                     continue
-                match = best_typo_match(" ".join(tokens[i] for i in window))
+                match = best_typo_match(
+                    " ".join(tokens[i] for i in window),
+                    threshold=threshold,
+                    red_threshold=red_threshold,
+                )
                 if match is None:
                     continue
                 hits.append((window[0], match))
                 for i in window:
                     covered[i] = True
+    return hits
+
+
+def _red_typos(
+    tokens: tuple[str, ...],
+    clause: list[int],
+    covered: list[bool],
+    threshold: float | None,
+    red_threshold: float | None,
+) -> list[tuple[int, Match]]:
+    """Windows with at least one word not read exactly, against red-flag phrases only.
+
+    Words all read exactly ("head hurts") were written correctly: they are not typos of a
+    warning sign ("heart hurts").
+    """
+    hits: list[tuple[int, Match]] = []
+    longest = lexicon().longest
+    for width in range(1, min(len(clause), longest + 1) + 1):
+        for offset in range(len(clause) - width + 1):
+            window = clause[offset : offset + width]
+            if all(covered[i] for i in window):
+                continue
+            match = best_typo_match(
+                " ".join(tokens[i] for i in window),
+                threshold=threshold,
+                red_threshold=red_threshold,
+                red_only=True,
+            )
+            if match is not None:
+                hits.append((window[0], match))
     return hits
 
 
