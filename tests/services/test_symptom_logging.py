@@ -4,7 +4,9 @@ kept, several symptoms become several entries (issue 10, part 1)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +114,40 @@ def test_a_bad_severity_is_still_refused_and_writes_nothing(
         JournalService(sqlite_ctx).log_symptom("cramps and the runs", severity=severity)
     found, _, _ = JournalService(sqlite_ctx).history()
     assert found == []
+
+
+def test_the_persons_words_survive_export_and_import(
+    sqlite_ctx: AppContext, tmp_path: Path
+) -> None:
+    from mitra.services.transfer import TransferService
+    from mitra.storage.database import open_database
+
+    JournalService(sqlite_ctx).log_symptom("my toe feels odd", severity=1)
+    document = json.loads(json.dumps(TransferService(sqlite_ctx).export_document()))
+    assert document["entries"][0]["symptom"]["said"] == "my toe feels odd"
+    target = AppContext(
+        open_database(f"sqlite:///{tmp_path / 'b.sqlite3'}"), clock=lambda: FIXED_NOW
+    )
+    TransferService(target).import_document(document)
+    found, _, _ = JournalService(target).history()
+    assert isinstance(found[0], SymptomEntry) and found[0].said == "my toe feels odd"
+    target.database.dispose()
+
+
+def test_an_export_made_before_words_were_kept_still_imports(
+    sqlite_ctx: AppContext, tmp_path: Path
+) -> None:
+    from mitra.services.transfer import TransferService
+    from mitra.storage.database import open_database
+
+    JournalService(sqlite_ctx).log_symptom("nausea", severity=1)
+    document = json.loads(json.dumps(TransferService(sqlite_ctx).export_document()))
+    del document["entries"][0]["symptom"]["said"]  # as an older mitra wrote it
+    target = AppContext(
+        open_database(f"sqlite:///{tmp_path / 'b.sqlite3'}"), clock=lambda: FIXED_NOW
+    )
+    report = TransferService(target).import_document(document)
+    assert report.added >= 1
+    found, _, _ = JournalService(target).history()
+    assert isinstance(found[0], SymptomEntry) and found[0].said is None
+    target.database.dispose()

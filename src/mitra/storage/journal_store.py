@@ -83,14 +83,14 @@ class JournalStore:
                 )
             )
         else:
-            self.conn.execute(
-                insert(t.symptom_reports).values(
-                    entry_id=entry_id,
-                    symptom_id=entry.symptom_id,
-                    severity=entry.severity,
-                    said=entry.said,
-                )
-            )
+            values: dict[str, Any] = {
+                "entry_id": entry_id,
+                "symptom_id": entry.symptom_id,
+                "severity": entry.severity,
+            }
+            if entry.said is not None:  # a journal not yet at 0005 can still take the rest
+                values["said"] = entry.said
+            self.conn.execute(insert(t.symptom_reports).values(**values))
         self.record_action("log", entry_id, recorded_at)
         return replace(entry, id=entry_id, recorded_at=recorded_at)
 
