@@ -41,7 +41,7 @@ BAD_INPUTS = [
     (["log", "substance", "alcohol", "500ml"], "standard drinks"),
     (["log", "substance", "oxycodone", "30mg", "--route", "ear"], "unknown route 'ear'"),
     (["log", "substance", "oxycodone", "5kg"], "more than one use can be"),
-    (["log", "symptom", "wobbly", "knees"], "unknown symptom"),
+    (["log", "symptom", "   "], "say how you feel"),
     (["log", "symptom", "nausea", "--severity", "7"], "out of range"),
     (["log", "symptom", "nausea", "--severity", "bad"], "not a number"),
     (["product", "add", "", "--form", "leaf"], "product name is empty"),

@@ -90,7 +90,7 @@ REFUSED = [
     ("/api/v1/entries/symptoms", {"name": "nausea", "severity": 7}, "severity"),
     ("/api/v1/entries/symptoms", {"name": "nausea", "severity": 1.5}, "severity"),
     ("/api/v1/entries/symptoms", {"name": "nausea", "severity": "bad"}, "severity"),
-    ("/api/v1/entries/symptoms", {"name": "zzzz"}, "name"),
+    ("/api/v1/entries/symptoms", {"name": "   "}, "name"),
 ]
 
 

@@ -102,7 +102,7 @@ def test_a_form_with_its_token_logs_and_redirects_to_today(
         ("/log/dose", {"amount": "3g", "at": "next week"}, "at", ""),
         ("/log/substance", {"name": "oxycodone", "amount": ""}, "amount", "empty"),
         ("/log/symptom", {"name": "nausea", "severity": "9"}, "severity", "out of range"),
-        ("/log/symptom", {"name": "", "severity": "1"}, "name", "empty"),
+        ("/log/symptom", {"name": "", "severity": "1"}, "name", "say how you feel"),
     ],
 )
 def test_a_refused_form_shows_the_message_at_its_field_and_writes_nothing(

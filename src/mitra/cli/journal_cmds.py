@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from mitra.domain.entries import Entry
-    from mitra.services.journal import JournalService, LogResult
+    from mitra.services.journal import JournalService, LogResult, SymptomLogResult
     from mitra.storage.alert_store import StoredAlert
 
 json_option = click.option(
@@ -58,7 +58,10 @@ def describe(entry: Entry) -> str:
     symptom = symptoms.resolve(entry.symptom_id)
     flag = "  RED FLAG" if symptoms.is_red_flag(symptom, entry.severity) else ""
     label = symptoms.SEVERITY_LABELS[entry.severity]
-    return f"{symptom.name}: {label} ({entry.severity}/3){flag}"
+    if entry.symptom_id == "other" and entry.said:
+        return f'in your words: "{entry.said}": {label} ({entry.severity}/3)'
+    said = f'  (you wrote: "{entry.said}")' if entry.said else ""
+    return f"{symptom.name}: {label} ({entry.severity}/3){flag}{said}"
 
 
 def _show_logged(result: LogResult, as_json: bool) -> None:
@@ -184,44 +187,82 @@ def log_substance(
 
 @log_group.command(
     "symptom",
-    help="""Record a symptom or side effect with its severity.
+    help="""Record how you feel, in your own words.
 
-NAME is a symptom id or a common word for it (nausea, aches, can't sleep, yellow eyes); see
-'mitra symptoms'. Severity: 0 none, 1 mild, 2 moderate, 3 severe (default 2).
+TEXT is anything about how you feel: a symptom (nausea, aches, can't sleep, yellow eyes),
+several at once ("sweating and shaking, can't sleep": one entry each), or words mitra does
+not know, which are kept as you wrote them. Nothing is refused; warning signs in any wording
+raise their guidance at once. See 'mitra symptoms' for the list and examples.
+
+Severity: 0 none, 1 mild, 2 moderate, 3 severe. Without --severity it is read from your words
+(mild, severe, really bad), else 2 (moderate), and the confirmation says so.
 
 \b
 Examples:
   mitra log symptom nausea --severity 1
   mitra log symptom "muscle aches" --severity 3 --at "6am"
+  mitra log symptom "the sweats and cold turkey chills, can't sleep"
+  mitra log symptom "my knees feel wobbly"
 """,
 )
-@click.argument("name", nargs=-1, required=True)
+@click.argument("name", nargs=-1, required=True, metavar="TEXT...")
 @click.option(
     "--severity",
     "-s",
-    default="2",
+    default=None,
     metavar="0-3",
-    show_default=True,
-    help="0 none, 1 mild, 2 moderate, 3 severe.",
+    help="0 none, 1 mild, 2 moderate, 3 severe. Default: from your words, else 2.",
 )
 @at_option
 @note_option
 @json_option
 def log_symptom(
-    name: tuple[str, ...], severity: str, at: str | None, note: str | None, as_json: bool
+    name: tuple[str, ...], severity: str | None, at: str | None, note: str | None, as_json: bool
 ) -> None:
     from mitra.domain.errors import InputError  # noqa: PLC0415
 
-    try:
-        level = float(severity)
-    except ValueError:
-        raise InputError(
-            f"severity '{severity}' is not a number; accepted: 0 none, 1 mild, "
-            "2 moderate, 3 severe",
-            field="severity",
-        ) from None
+    level: float | None = None
+    if severity is not None:
+        try:
+            level = float(severity)
+        except ValueError:
+            raise InputError(
+                f"severity '{severity}' is not a number; accepted: 0 none, 1 mild, "
+                "2 moderate, 3 severe",
+                field="severity",
+            ) from None
     result = _service().log_symptom(" ".join(name), severity=level, at=at, note=note)
-    _show_logged(result, as_json)
+    _show_symptoms_logged(result, as_json)
+
+
+def _show_symptoms_logged(result: SymptomLogResult, as_json: bool) -> None:
+    """Every entry one line became, what was understood, then the alerts (most serious first)."""
+    from mitra.services.views import entry_view  # noqa: PLC0415
+
+    zone = result.profile.zone()
+    if as_json:
+        from mitra.services.alert_views import alert_view  # noqa: PLC0415
+
+        emit_json(
+            {
+                "entry": entry_view(result.entry, zone),
+                "entries": [entry_view(e, zone) for e in result.entries],
+                "understood": result.understood,
+                "severity_note": result.severity_note,
+                "alerts": [alert_view(a, zone) for a in result.alerts],
+            }
+        )
+        return
+    click.echo(result.understood)
+    if result.severity_note:
+        click.echo(dim(f"  {result.severity_note}"))
+    for entry in result.entries:
+        click.echo(
+            f"Logged symptom #{entry.id} at {local_time(entry.at, zone)} "
+            f"({result.profile.timezone})"
+        )
+        click.echo(f"  {describe(entry)}")
+    finish_with_alerts(result.alerts, zone)
 
 
 @click.command(

@@ -230,7 +230,10 @@ def profile_set(
     _print_profile(_profile_view(profile), as_json)
 
 
-@click.command("symptoms", help="List the symptoms mitra knows, with the words it accepts.")
+@click.command(
+    "symptoms",
+    help="List the symptoms mitra knows, with the words it accepts and example phrases.",
+)
 @json_option
 def symptoms_list(as_json: bool) -> None:
     from mitra.domain import symptoms  # noqa: PLC0415
@@ -249,7 +252,8 @@ def symptoms_list(as_json: bool) -> None:
                         "note": s.note,
                     }
                     for s in items
-                ]
+                ],
+                "examples": list(SYMPTOM_EXAMPLES),
             }
         )
         return
@@ -258,6 +262,19 @@ def symptoms_list(as_json: bool) -> None:
         click.echo(f"  {s.id:<20} {s.name}{flag}")
         if s.names:
             click.echo(dim(f"  {'':<20} also: {', '.join(s.names)}"))
+    click.echo("")
+    click.echo("Say it in your own words; several at once are fine, and nothing is refused:")
+    for example in SYMPTOM_EXAMPLES:
+        click.echo(f'  mitra log symptom "{example}"')
+
+
+# Example phrases for 'mitra symptoms': free text, several symptoms, slang, a curly apostrophe.
+SYMPTOM_EXAMPLES = (
+    "sweating and shaking, can’t sleep",
+    "the runs and stomach cramps",
+    "really bad restless legs",
+    "my knees feel wobbly",
+)
 
 
 @click.command("substances", help="List the substances mitra recognises by name and class.")
@@ -279,7 +296,8 @@ def substances_list(as_json: bool) -> None:
                         "note": s.note,
                     }
                     for s in items
-                ]
+                ],
+                "examples": list(SYMPTOM_EXAMPLES),
             }
         )
         return

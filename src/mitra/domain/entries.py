@@ -67,6 +67,8 @@ class SymptomEntry:
     id: int | None = None
     recorded_at: datetime | None = None
     kind: Kind = Kind.SYMPTOM
+    # The person's own words when mitra read them as this symptom (free text), else None.
+    said: str | None = None
 
 
 Entry = DoseEntry | SubstanceEntry | SymptomEntry

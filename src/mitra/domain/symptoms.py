@@ -59,20 +59,17 @@ def _index() -> dict[str, Symptom]:
 
 
 def resolve(name: str) -> Symptom:
-    """The catalogue symptom for an id, name or synonym; unknown words are refused with hints."""
+    """The catalogue symptom for an id, name or synonym; anything else is refused."""
     clean = " ".join(name.lower().replace("_", "-").split())
     if not clean:
-        raise InputError(
-            "the symptom is empty; e.g. 'mitra log symptom nausea --severity 2'", field="name"
-        )
+        raise InputError("the symptom is empty", field="name")
     found = _index().get(clean) or _index().get(clean.replace(" ", "-"))
     if found is not None:
         return found
-    hints = sorted(s.id for s in catalogue() if clean[:3] in s.id or clean[:3] in s.name)
-    hint = f" Did you mean: {', '.join(hints[:5])}?" if hints else ""
-    raise InputError(
-        f"unknown symptom '{name}'.{hint} See 'mitra symptoms' for the list.", field="name"
-    )
+    # Only ids and catalogue words reach here (stored entries, imports): what a person types
+    # goes through symptom_reports, which never refuses it. No terminal commands: the web
+    # shows this message too.
+    raise InputError(f"unknown symptom '{name}'", field="name")
 
 
 def check_severity(severity: float) -> int:

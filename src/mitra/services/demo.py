@@ -124,6 +124,7 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
         assert typo.entry.id is not None
         journal.delete(typo.entry.id)
         count += 1
+    count += add_demo_free_text(ctx, start)
     checkins = add_demo_checkins(ctx, start, rng)
     looks = add_demo_plan(ctx, start)
     return DemoSummary(
@@ -134,3 +135,32 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
         checkins=checkins,
         plan_looks=looks,
     )
+
+
+def add_demo_free_text(ctx: AppContext, start: datetime) -> int:
+    """Symptoms typed as a phone types them (issue 10): a line of several in the person's own
+    words, words mitra does not know (kept as they are), and a warning sign with a curly
+    apostrophe, which raises the emergency alert; the person then notes what they did.
+    Fixed moments (no randomness), so the rest of the journey is unchanged. Returns the number
+    of entries written."""
+    from mitra.services.safety import SafetyService  # noqa: PLC0415 (demo only)
+
+    journal = JournalService(ctx)
+    written = 0
+    lines = (
+        (3, 23.0, "the sweats and cold turkey chills, can\u2019t sleep"),
+        (4, 11.0, "my knees feel weird"),
+        (8, 17.5, "chest feels tight and I can\u2019t breathe"),
+    )
+    for day, hour, text in lines:
+        moment = start + timedelta(days=day, hours=hour)
+        if moment > ctx.now():
+            continue
+        result = journal.log_symptom(text, at=moment)
+        written += len(result.entries)
+        for stored in result.alerts:
+            if stored.alert.rule_id == "symptom-emergency":
+                SafetyService(ctx).acknowledge(
+                    stored.id, note="called 911; checked at the ER and sent home"
+                )
+    return written

@@ -51,6 +51,9 @@ _JSON_COLUMNS = {
     "alerts": ("evidence", "entry_ids"),
 }
 _DERIVED = {"products": ("name_key",)}  # recomputed on import, never trusted from a file
+# Fields added after version 1 was first written: a file without them is read with this value
+# (an export made before the person's own words were kept has no ``said``).
+_OPTIONAL = {"symptom_reports": {"said": None}}
 _EVIDENCE_KEYS = ("source_id", "citation", "strength", "claim")
 
 
@@ -212,6 +215,10 @@ def _row(
     row: dict[str, Any] = {}
     for name in names:
         if name not in data:
+            optional = _OPTIONAL.get(table.name, {})
+            if name in optional:
+                row[name] = optional[name]
+                continue
             raise _fail(f"{where}.{name}", "is missing")
         if name in json_columns:
             row[name] = data[name]  # checked by the caller, stored as JSON text

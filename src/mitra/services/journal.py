@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from mitra.domain import products as product_domain
 from mitra.domain import substances as substance_domain
-from mitra.domain import symptoms as symptom_domain
+from mitra.domain.alerts import Severity
 from mitra.domain.entries import (
     DoseEntry,
     Entry,
@@ -29,6 +29,7 @@ from mitra.domain.errors import ConflictError, InputError, NotFoundError
 from mitra.domain.profile import Profile
 from mitra.domain.quantities import parse_amount
 from mitra.domain.substances import SubstanceClass
+from mitra.domain.symptom_reports import read_reports
 from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
@@ -52,6 +53,20 @@ class LogResult:
     # A dose logged while a plan is active, against the plan's step for its day (None when
     # there is no plan or the dose falls before it starts).
     plan_judgement: PlanJudgement | None = None
+
+
+@dataclass(frozen=True)
+class SymptomLogResult(LogResult):
+    """What one line about how someone feels became: every entry, and what mitra understood."""
+
+    entries: tuple[SymptomEntry, ...] = ()
+    understood: str = ""  # "Understood: sweating, tremor, trouble sleeping"
+    severity_note: str | None = None  # how the severity was chosen when none was given
+
+
+def _most_serious_first(alerts: Sequence[StoredAlert]) -> tuple[StoredAlert, ...]:
+    rank = list(Severity)  # declared least to most serious
+    return tuple(sorted(alerts, key=lambda a: -rank.index(a.alert.severity)))
 
 
 @dataclass(frozen=True)
@@ -196,21 +211,46 @@ class JournalService:
         self,
         name: str,
         *,
-        severity: float = 2,
+        severity: float | None = None,
         at: str | datetime | None = None,
         note: str | None = None,
-    ) -> LogResult:
-        symptom = symptom_domain.resolve(name)
-        level = symptom_domain.check_severity(severity)
+        chosen: Sequence[str] = (),
+    ) -> SymptomLogResult:
+        """Record what the person says about how they feel: never refused unless empty.
+
+        The text may name several symptoms (one entry each, in one transaction), a warning
+        sign in any wording, or nothing mitra knows (kept as "other" in their own words).
+        ``chosen`` are catalogue ids picked from a list (the web's chips), logged first.
+        ``entry`` and ``alerts`` of the result cover the first entry and all alerts raised.
+        """
+        read = read_reports(name, severity, chosen)
         clean_note = check_note(note)
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
             profile = store.get_profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
-            entry = SymptomEntry(at=moment, symptom_id=symptom.id, severity=level, note=clean_note)
-            stored = store.add_entry(entry, recorded_at=self.ctx.now())
-            alerts = judge_entry(conn, self.ctx, stored, profile)
-        return LogResult(entry=stored, profile=profile, alerts=alerts)
+            stored_entries: list[SymptomEntry] = []
+            alerts: list[StoredAlert] = []
+            for report in read.reports:
+                entry = SymptomEntry(
+                    at=moment,
+                    symptom_id=report.symptom.id,
+                    severity=report.severity,
+                    note=clean_note,
+                    said=report.said,
+                )
+                stored = store.add_entry(entry, recorded_at=self.ctx.now())
+                assert isinstance(stored, SymptomEntry)
+                stored_entries.append(stored)
+                alerts += judge_entry(conn, self.ctx, stored, profile)
+        return SymptomLogResult(
+            entry=stored_entries[0],
+            profile=profile,
+            alerts=_most_serious_first(alerts),
+            entries=tuple(stored_entries),
+            understood=read.understood(),
+            severity_note=read.severity_note,
+        )
 
     # -- reading -----------------------------------------------------------------------------
     def history(

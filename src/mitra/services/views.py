@@ -86,6 +86,7 @@ def entry_view(entry: Entry, zone: ZoneInfo, *, deleted: bool = False) -> dict[s
                 "severity": entry.severity,
                 "severity_label": symptom_domain.SEVERITY_LABELS[entry.severity],
                 "red_flag": symptom_domain.is_red_flag(symptom, entry.severity),
+                "said": entry.said,
             }
         )
     return view

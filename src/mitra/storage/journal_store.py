@@ -83,11 +83,14 @@ class JournalStore:
                 )
             )
         else:
-            self.conn.execute(
-                insert(t.symptom_reports).values(
-                    entry_id=entry_id, symptom_id=entry.symptom_id, severity=entry.severity
-                )
-            )
+            values: dict[str, Any] = {
+                "entry_id": entry_id,
+                "symptom_id": entry.symptom_id,
+                "severity": entry.severity,
+            }
+            if entry.said is not None:  # a journal not yet at 0005 can still take the rest
+                values["said"] = entry.said
+            self.conn.execute(insert(t.symptom_reports).values(**values))
         self.record_action("log", entry_id, recorded_at)
         return replace(entry, id=entry_id, recorded_at=recorded_at)
 
@@ -324,4 +327,6 @@ def _entry_of(row: Row[Any]) -> Entry:
             **common,
         )
     y = t.symptom_reports.c
-    return SymptomEntry(symptom_id=m[y.symptom_id], severity=m[y.severity], **common)
+    return SymptomEntry(
+        symptom_id=m[y.symptom_id], severity=m[y.severity], said=m[y.said], **common
+    )

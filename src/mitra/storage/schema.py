@@ -125,6 +125,8 @@ symptom_reports = Table(
     Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
     Column("symptom_id", String(40), nullable=False),
     Column("severity", Integer, nullable=False),
+    # What the person typed, when the symptom was read from their own words (migration 0005).
+    Column("said", Text),
 )
 
 profile = Table(

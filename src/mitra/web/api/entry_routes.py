@@ -22,6 +22,7 @@ from mitra.web.api.models import (
     LoggedOut,
     SubstanceIn,
     SymptomIn,
+    SymptomsLoggedOut,
 )
 from mitra.web.app import context
 
@@ -65,13 +66,23 @@ def log_substance(body: SubstanceIn, ctx: Context) -> dict[str, Any]:
     return logged(result)
 
 
-@router.post("/entries/symptoms", status_code=201, response_model=LoggedOut)
+@router.post("/entries/symptoms", status_code=201, response_model=SymptomsLoggedOut)
 def log_symptom(body: SymptomIn, ctx: Context) -> dict[str, Any]:
-    """Record a symptom and its severity (0 none to 3 severe)."""
+    """Record how you feel, in any words: one entry per symptom understood, never refused.
+
+    Words mitra does not recognise are kept as "other" in your own words; warning signs in
+    any wording (including curly apostrophes and typos) raise their guidance at once.
+    """
     result = JournalService(ctx).log_symptom(
         body.name, severity=body.severity, at=body.at, note=body.note
     )
-    return logged(result)
+    zone = result.profile.zone()
+    return {
+        **logged(result),
+        "entries": [entry_view(e, zone) for e in result.entries],
+        "understood": result.understood,
+        "severity_note": result.severity_note,
+    }
 
 
 @router.get("/entries", response_model=EntriesOut)

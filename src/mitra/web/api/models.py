@@ -79,11 +79,30 @@ class SubstanceIn(Strict):
 class SymptomIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"name": "nausea", "severity": 2, "note": "after lunch"}]},
+        json_schema_extra={
+            "examples": [
+                {"name": "nausea", "severity": 2, "note": "after lunch"},
+                {"name": "sweating and shaking, can’t sleep"},
+            ]
+        },
     )
 
-    name: Text = Field(description="A symptom id or a common word for it: nausea, aches.")
-    severity: float = Field(default=2, description="0 none, 1 mild, 2 moderate, 3 severe.")
+    name: str = Field(
+        min_length=1,
+        max_length=2000,
+        description=(
+            "How you feel, in your own words: a symptom id, a common word (nausea, aches), "
+            'several at once ("sweating and shaking, can\'t sleep"), or anything else, which '
+            "is kept as you wrote it. Warning signs in any wording raise their guidance."
+        ),
+    )
+    severity: float | None = Field(
+        default=None,
+        description=(
+            "0 none, 1 mild, 2 moderate, 3 severe. Left out: read from the words "
+            "(mild, severe, really bad), else 2 (moderate)."
+        ),
+    )
     at: When = None
     note: Note = None
 
@@ -134,6 +153,9 @@ class SymptomOut(EntryBase):
     severity: int
     severity_label: str
     red_flag: bool
+    said: str | None = Field(
+        default=None, description="The person's own words, when the symptom was read from them."
+    )
 
 
 EntryOut = Annotated[DoseOut | SubstanceOut | SymptomOut, Field(discriminator="kind")]
@@ -179,6 +201,16 @@ class LoggedOut(BaseModel):
     entry: EntryOut
     alerts: list[AlertOut] = Field(
         description="Safety alerts this entry raised, most serious first."
+    )
+
+
+class SymptomsLoggedOut(LoggedOut):
+    entries: list[EntryOut] = Field(
+        description="Every entry the text became (several symptoms in one line), in order."
+    )
+    understood: str = Field(description="What mitra understood, in plain words.")
+    severity_note: str | None = Field(
+        default=None, description="How the severity was chosen when none was given."
     )
 
 

@@ -114,10 +114,14 @@ def entry_row(entry: Entry, zone: ZoneInfo, *, deleted: bool = False) -> EntryRo
     else:
         symptom = symptom_domain.resolve(entry.symptom_id)
         label = symptom_domain.SEVERITY_LABELS[entry.severity]
-        title = f"{symptom.name}: {label} ({entry.severity} of 3)"
+        name = f"In your words: “{entry.said}”" if symptom.id == "other" else symptom.name
+        title = f"{name}: {label} ({entry.severity} of 3)"
         red_flag = symptom_domain.is_red_flag(symptom, entry.severity)
         level = symptom.red_flag_level or "emergency"
         detail = RED_FLAG_ADVICE.get(level, RED_FLAG_ADVICE["emergency"]) if red_flag else None
+        if entry.said and symptom.id != "other":
+            wrote = f"You wrote: “{entry.said}”"
+            detail = f"{detail} {wrote}" if detail else wrote
     assert entry.id is not None  # stored entries always have an id
     return EntryRow(
         id=entry.id,

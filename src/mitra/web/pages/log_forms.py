@@ -20,7 +20,7 @@ from mitra.services.catalogue import ProductService
 from mitra.services.context import AppContext
 from mitra.services.journal import JournalService
 from mitra.web.pages.common import PERSON_ERRORS, Context, FormState, blank
-from mitra.web.pages.today import logged_redirect
+from mitra.web.pages.today import logged_redirect, symptoms_logged_redirect
 from mitra.web.render import renderer
 from mitra.web.words import ESTIMATE_CAVEAT, SLIP_NOTE
 
@@ -44,9 +44,46 @@ class SubstanceForm(BaseModel):
 
 class SymptomForm(BaseModel):
     name: str = ""
-    severity: str = "2"
+    chips: list[str] = []
+    severity: str = ""
     at: str = ""
     note: str = ""
+
+
+# The chips on the log-symptom page: the common withdrawal symptoms, then the warning signs,
+# each a catalogue id with a short label that fits a phone screen.
+COMMON_CHIPS = (
+    ("sweating", "Sweating"),
+    ("chills", "Chills, goosebumps"),
+    ("runny-nose", "Runny nose, teary eyes"),
+    ("yawning", "Yawning"),
+    ("muscle-aches", "Aches"),
+    ("restlessness", "Restless, restless legs"),
+    ("tremor", "Shaking"),
+    ("stomach-cramps", "Stomach cramps"),
+    ("diarrhea", "Diarrhoea"),
+    ("nausea", "Nausea"),
+    ("vomiting", "Vomiting"),
+    ("insomnia", "Can’t sleep"),
+    ("anxiety", "Anxious"),
+    ("craving", "Craving"),
+    ("headache", "Headache"),
+    ("fatigue", "Tired"),
+)
+WARNING_CHIPS = (
+    ("overdose-signs", "Blue lips, not breathing, won’t wake"),
+    ("trouble-breathing", "Trouble breathing"),
+    ("chest-pain", "Chest pain or tightness"),
+    ("fainting", "Fainted"),
+    ("seizure", "Seizure"),
+    ("confusion", "Confused"),
+    ("anaphylaxis", "Face, lips or throat swelling"),
+    ("suicidal-thoughts", "Thoughts of suicide"),
+    ("jaundice", "Yellow skin or eyes"),
+    ("dark-urine", "Dark urine"),
+    ("pale-stool", "Pale stool"),
+    ("high-fever", "High fever"),
+)
 
 
 def _dose_page(
@@ -125,6 +162,9 @@ def _symptom_page(request: Request, state: FormState, status: int = 200) -> HTML
             "form": state,
             "symptoms": symptom_domain.catalogue(),
             "severities": list(enumerate(symptom_domain.SEVERITY_LABELS)),
+            "common_chips": COMMON_CHIPS,
+            "warning_chips": WARNING_CHIPS,
+            "checked": set(state.value("chips").split(",")),
         },
         status_code=status,
     )
@@ -132,7 +172,7 @@ def _symptom_page(request: Request, state: FormState, status: int = 200) -> HTML
 
 @router.get("/log/symptom", response_class=HTMLResponse)
 def symptom_form(request: Request) -> HTMLResponse:
-    return _symptom_page(request, FormState({"severity": "2"}))
+    return _symptom_page(request, FormState())
 
 
 @router.post("/log/symptom", response_model=None)
@@ -142,15 +182,22 @@ def log_symptom(
     try:
         severity = _severity(form.severity)
         result = JournalService(ctx).log_symptom(
-            form.name, severity=severity, at=blank(form.at), note=blank(form.note)
+            form.name,
+            severity=severity,
+            at=blank(form.at),
+            note=blank(form.note),
+            chosen=form.chips,
         )
     except PERSON_ERRORS as exc:
-        state = FormState.failed(form.model_dump(), exc, SymptomForm.model_fields)
+        values = {**form.model_dump(), "chips": ",".join(form.chips)}
+        state = FormState.failed(values, exc, SymptomForm.model_fields)
         return _symptom_page(request, state, 422)
-    return logged_redirect(request, result)
+    return symptoms_logged_redirect(request, result)
 
 
-def _severity(text: str) -> float:
+def _severity(text: str) -> float | None:
+    if not text.strip():
+        return None  # not given: read from the words, else moderate (the notice says so)
     try:
         return float(text)
     except ValueError:

@@ -25,7 +25,7 @@ from mitra.domain.patterns import day_totals
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
 from mitra.services.context import AppContext
-from mitra.services.journal import JournalService, LogResult
+from mitra.services.journal import JournalService, LogResult, SymptomLogResult
 from mitra.services.usual_dose import usual_dose
 from mitra.services.views import amount_text, entry_view
 from mitra.web import checkin_views
@@ -129,6 +129,23 @@ def logged_redirect(request: Request, result: LogResult) -> RedirectResponse:
         "view": entry_view(result.entry, zone),
         "product_assumed": result.product_assumed,
         "daily_mme": result.daily_mme,
+        "alerts": [alert_view(a, zone) for a in result.alerts],
+    }
+    return see_other(request, "/today", logged=flash_store(request).put(payload))
+
+
+def symptoms_logged_redirect(request: Request, result: SymptomLogResult) -> RedirectResponse:
+    """Redirect to today with every entry one line of symptoms became, and what was understood."""
+    zone = result.profile.zone()
+    payload = {
+        "action": "logged",
+        "entry": entry_row(result.entry, zone),
+        "view": entry_view(result.entry, zone),
+        "more": [entry_row(e, zone) for e in result.entries[1:]],
+        "understood": result.understood,
+        "severity_note": result.severity_note,
+        "product_assumed": False,
+        "daily_mme": None,
         "alerts": [alert_view(a, zone) for a in result.alerts],
     }
     return see_other(request, "/today", logged=flash_store(request).put(payload))

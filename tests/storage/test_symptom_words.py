@@ -1,0 +1,79 @@
+"""Migration 0005 (``symptom_reports.said``): a journal made before it keeps its symptoms
+(with no words), takes symptoms in the person's own words after it, and the step can be
+reversed and applied again; an export without the field still imports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+import mitra.storage.database as db_module
+from mitra.domain.entries import SymptomEntry
+from mitra.storage.database import (
+    HEAD_REVISION,
+    Database,
+    current_revision,
+    migrate,
+    open_database,
+)
+from mitra.storage.journal_store import JournalStore
+
+RECORDED = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_at_0004(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_url").replace("postgresql://", "postgresql+psycopg://")
+    engine = create_engine(url)
+    migrate(Database(url=url, engine=engine), "0004")
+    engine.dispose()
+    yield url
+
+
+def test_symptoms_logged_before_0005_are_kept_and_words_are_stored_after(
+    url_at_0004: str,
+) -> None:
+    engine = create_engine(url_at_0004)
+    old = Database(url=url_at_0004, engine=engine)
+    before = SymptomEntry(at=RECORDED, symptom_id="nausea", severity=2)
+    with old.transaction() as conn:
+        kept = JournalStore(conn).add_entry(before, recorded_at=RECORDED)
+    engine.dispose()
+
+    upgraded = open_database(url_at_0004)
+    try:
+        assert current_revision(upgraded) == HEAD_REVISION == "0005"
+        words = SymptomEntry(at=RECORDED, symptom_id="other", severity=1, said="my toe is odd")
+        with upgraded.transaction() as conn:
+            store = JournalStore(conn)
+            found = store.get_entry(kept.id or 0)
+            assert found is not None and found[0] == kept and kept.said is None
+            added = store.add_entry(words, recorded_at=RECORDED)
+            again = store.get_entry(added.id or 0)
+        assert again is not None and isinstance(again[0], SymptomEntry)
+        assert again[0].said == "my toe is odd"
+    finally:
+        upgraded.dispose()
+
+
+def test_the_words_migration_can_be_reversed_and_applied_again(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    db = open_database(f"sqlite:///{tmp_path / 'j.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(Path(db_module.__file__).parent / "migrations"))
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    assert current_revision(db) == "0004"
+    migrate(db)
+    assert current_revision(db) == HEAD_REVISION
+    db.dispose()
