@@ -132,6 +132,8 @@ def test_profile_set_changes_only_what_is_given(db: str) -> None:
         "breastfeeding": None,
         "medications": ["sertraline", "quetiapine"],
         "goals": [],
+        "naloxone": None,
+        "naloxone_expires": None,
     }
 
 

@@ -208,7 +208,12 @@ def test_putting_the_profile_changes_only_the_fields_given(client: TestClient) -
         "breastfeeding": None,
         "medications": ["sertraline"],
         "goals": ["taper-kratom"],
+        "naloxone": None,
+        "naloxone_expires": None,
     }
+    kit = client.put("/api/v1/profile", json={"naloxone": True, "naloxone_expires": "2027-06-30"})
+    assert kit.json()["profile"]["naloxone"] is True
+    assert kit.json()["profile"]["naloxone_expires"] == "2027-06-30"
     cleared = client.put("/api/v1/profile", json={"pregnant": None, "medications": None})
     assert cleared.json()["profile"]["pregnant"] is None
     assert cleared.json()["profile"]["medications"] == []

@@ -153,7 +153,10 @@ def product_list(as_json: bool) -> None:
         _print_product_detail(product_view(product))
 
 
-@click.group("profile", help="Your time zone, pregnancy or breastfeeding, medications, goals.")
+@click.group(
+    "profile",
+    help="Your time zone, pregnancy or breastfeeding, medications, goals, naloxone.",
+)
 def profile_group() -> None:
     pass
 
@@ -162,7 +165,11 @@ def _profile_view(profile: Profile) -> dict[str, object]:
     from dataclasses import asdict  # noqa: PLC0415
 
     return {
-        key: list(value) if isinstance(value, tuple) else value
+        key: list(value)
+        if isinstance(value, tuple)
+        else value.isoformat()
+        if hasattr(value, "isoformat")
+        else value
         for key, value in asdict(profile).items()
     }
 
@@ -187,7 +194,7 @@ def _print_profile(view: dict[str, object], as_json: bool) -> None:
             shown = "yes" if value else "no"
         else:
             shown = "unknown" if value is None else str(value)
-        click.echo(f"  {key:<14} {shown}")
+        click.echo(f"  {key:<17} {shown}")
 
 
 @profile_group.command(
@@ -199,7 +206,9 @@ Examples:
   mitra profile set --timezone America/New_York
   mitra profile set --pregnant no --medications "sertraline, gabapentin"
   mitra profile set --goals taper-kratom,ease-opioid-withdrawal
+  mitra profile set --naloxone yes --naloxone-expires 2027-06
 Goals: ease-opioid-withdrawal, taper-kratom, stabilise, track.
+Naloxone (Narcan) reverses an opioid overdose; it is sold without a prescription in the US.
 """,
 )
 @click.option("--timezone", metavar="ZONE", help="IANA zone, e.g. Europe/London.")
@@ -207,6 +216,10 @@ Goals: ease-opioid-withdrawal, taper-kratom, stabilise, track.
 @click.option("--breastfeeding", metavar="yes|no|unknown")
 @click.option("--medications", metavar="LIST", help="Comma-separated; empty string clears.")
 @click.option("--goals", metavar="LIST", help="Comma-separated goal ids.")
+@click.option("--naloxone", metavar="yes|no|unknown", help="Do you have naloxone at hand?")
+@click.option(
+    "--naloxone-expires", metavar="YYYY-MM", help="Its expiry date, as on the box; empty clears."
+)
 @json_option
 def profile_set(
     timezone: str | None,
@@ -214,6 +227,8 @@ def profile_set(
     breastfeeding: str | None,
     medications: str | None,
     goals: str | None,
+    naloxone: str | None,
+    naloxone_expires: str | None,
     as_json: bool,
 ) -> None:
     from mitra.services.catalogue import ProfileService  # noqa: PLC0415
@@ -224,6 +239,8 @@ def profile_set(
         breastfeeding=breastfeeding,
         medications=medications,
         goals=goals,
+        naloxone=naloxone,
+        naloxone_expires=naloxone_expires,
     )
     if not as_json:
         click.echo("Profile saved:")

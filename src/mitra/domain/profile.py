@@ -1,13 +1,16 @@
-"""The person's profile: time zone, pregnancy or breastfeeding, medications and goals.
+"""The person's profile: time zone, pregnancy or breastfeeding, medications, goals, and
+whether naloxone is at hand (and when it expires).
 
 Everything is optional except the time zone, which defaults to UTC until the person sets it;
 times are stored in UTC and shown in this zone. Unknown pregnancy status is ``None``, not
-``False``: the safety engine treats unknown as "ask", never as "no".
+``False``: the safety engine treats unknown as "ask", never as "no". Naloxone likewise: only a
+stated "yes" with an expiry date not yet passed counts as having it (``has_naloxone_on``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mitra.domain.errors import InputError
@@ -27,9 +30,18 @@ class Profile:
     breastfeeding: bool | None = None
     medications: tuple[str, ...] = ()
     goals: tuple[str, ...] = field(default_factory=tuple)
+    naloxone: bool | None = None
+    naloxone_expires: date | None = None
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def has_naloxone_on(self, day: date) -> bool:
+        """Naloxone at hand on ``day``: said yes, and not past its stated expiry (fail safe:
+        unknown is not yes; a yes with no expiry date counts until one is given)."""
+        if self.naloxone is not True:
+            return False
+        return self.naloxone_expires is None or day <= self.naloxone_expires
 
 
 def check_timezone(name: str) -> str:
@@ -70,6 +82,26 @@ def check_goals(goals: tuple[str, ...]) -> tuple[str, ...]:
             accepted = ", ".join(GOALS)
             raise InputError(f"unknown goal '{goal}'; accepted: {accepted}", field="goals")
     return goals
+
+
+def parse_expiry(text: str) -> date | None:
+    """An expiry date as printed on the box: YYYY-MM-DD, or YYYY-MM (the end of that month);
+    an empty text clears it."""
+    import calendar  # noqa: PLC0415
+
+    clean = text.strip()
+    if not clean:
+        return None
+    try:
+        if len(clean) == 7:
+            year, month = (int(part) for part in clean.split("-"))
+            return date(year, month, calendar.monthrange(year, month)[1])
+        return date.fromisoformat(clean)
+    except ValueError:
+        raise InputError(
+            f"'{text}' is not an expiry date; give it as on the box, e.g. 2027-06 or 2027-06-30",
+            field="naloxone_expires",
+        ) from None
 
 
 def updated(profile: Profile, **changes: object) -> Profile:

@@ -64,8 +64,14 @@ class ProfileService:
         breastfeeding: str | None = None,
         medications: str | None = None,
         goals: str | None = None,
+        naloxone: str | None = None,
+        naloxone_expires: str | None = None,
     ) -> Profile:
         changes: dict[str, object] = {}
+        if naloxone is not None:
+            changes["naloxone"] = profile_domain.parse_yes_no_unknown(naloxone, "--naloxone")
+        if naloxone_expires is not None:
+            changes["naloxone_expires"] = profile_domain.parse_expiry(naloxone_expires)
         if timezone is not None:
             changes["timezone"] = profile_domain.check_timezone(timezone)
         if pregnant is not None:

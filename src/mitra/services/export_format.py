@@ -52,8 +52,12 @@ _JSON_COLUMNS = {
 }
 _DERIVED = {"products": ("name_key",)}  # recomputed on import, never trusted from a file
 # Fields added after version 1 was first written: a file without them is read with this value
-# (an export made before the person's own words were kept has no ``said``).
-_OPTIONAL = {"symptom_reports": {"said": None}}
+# (an export made before the person's own words were kept has no ``said``; one made before
+# naloxone was asked about has no naloxone fields).
+_OPTIONAL = {
+    "symptom_reports": {"said": None},
+    "profile": {"naloxone": None, "naloxone_expires": None},
+}
 _EVIDENCE_KEYS = ("source_id", "citation", "strength", "claim")
 
 

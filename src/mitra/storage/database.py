@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from mitra.domain.errors import MitraError
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0008"
 ENV_VAR = "MITRA_DATABASE_URL"
 
 

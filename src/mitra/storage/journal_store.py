@@ -248,6 +248,8 @@ class JournalStore:
             breastfeeding=m["breastfeeding"],
             medications=tuple(json.loads(m["medications"])),
             goals=tuple(json.loads(m["goals"])),
+            naloxone=m["naloxone"],
+            naloxone_expires=m["naloxone_expires"],
         )
 
     def save_profile(self, profile: Profile, *, at: datetime) -> None:
@@ -258,6 +260,8 @@ class JournalStore:
             "medications": json.dumps(list(profile.medications)),
             "goals": json.dumps(list(profile.goals)),
             "updated_at": at,
+            "naloxone": profile.naloxone,
+            "naloxone_expires": profile.naloxone_expires,
         }
         exists = self.conn.execute(select(t.profile.c.id).where(t.profile.c.id == 1)).first()
         if exists:

@@ -139,6 +139,8 @@ profile = Table(
     Column("medications", Text, nullable=False),
     Column("goals", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("naloxone", Boolean),
+    Column("naloxone_expires", Date),
 )
 
 actions = Table(

@@ -84,6 +84,10 @@ def update_profile(body: ProfileIn, ctx: Context) -> dict[str, Any]:
         if "medications" in given
         else None,
         goals=_list_text(body.goals or [], "goals") if "goals" in given else None,
+        naloxone=_yes_no(body.naloxone) if "naloxone" in given else None,
+        naloxone_expires=(body.naloxone_expires.isoformat() if body.naloxone_expires else "")
+        if "naloxone_expires" in given
+        else None,
     )
     return {"profile": profile_view(profile)}
 

@@ -12,6 +12,7 @@ as ISO 8601 with offset, figures rounded for display.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -288,6 +289,8 @@ class ProfileIn(Strict):
     breastfeeding: bool | None = None
     medications: list[Text] | None = Field(default=None, max_length=100)
     goals: list[Text] | None = Field(default=None, max_length=20)
+    naloxone: bool | None = Field(default=None, description="Naloxone at hand (null: not said).")
+    naloxone_expires: date | None = Field(default=None, description="Its expiry date.")
 
 
 class ProfileBody(BaseModel):
@@ -296,6 +299,8 @@ class ProfileBody(BaseModel):
     breastfeeding: bool | None
     medications: list[str]
     goals: list[str]
+    naloxone: bool | None = None
+    naloxone_expires: date | None = None
 
 
 class ProfileOut(BaseModel):

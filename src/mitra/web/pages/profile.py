@@ -1,4 +1,4 @@
-"""The profile page: time zone, pregnancy and breastfeeding, medications, goals.
+"""The profile page: time zone, pregnancy and breastfeeding, medications, goals, naloxone.
 
 The onboarding page posts the same form (``ProfileForm``) through ``save_profile``.
 """
@@ -20,7 +20,10 @@ from mitra.web.render import renderer
 
 router = APIRouter()
 
-FIELDS = ("timezone", "pregnant", "breastfeeding", "medications", "goals")
+FIELDS = (
+    "timezone", "pregnant", "breastfeeding", "medications", "goals", "naloxone",
+    "naloxone_expires",
+)  # fmt: skip
 
 
 class ProfileForm(BaseModel):
@@ -29,6 +32,8 @@ class ProfileForm(BaseModel):
     breastfeeding: str = "unknown"
     medications: str = ""
     goals: list[str] = []
+    naloxone: str = "unknown"
+    naloxone_expires: str = ""
 
 
 @functools.cache
@@ -49,6 +54,10 @@ def profile_state(profile: Profile) -> FormState:
             "breastfeeding": _yes_no(profile.breastfeeding),
             "medications": ", ".join(profile.medications),
             "goals": ",".join(profile.goals),
+            "naloxone": _yes_no(profile.naloxone),
+            "naloxone_expires": profile.naloxone_expires.isoformat()
+            if profile.naloxone_expires
+            else "",
         }
     )
 
@@ -69,6 +78,8 @@ def save_profile(service: ProfileService, form: ProfileForm) -> Profile:
         breastfeeding=form.breastfeeding,
         medications=form.medications,
         goals=",".join(form.goals),
+        naloxone=form.naloxone,
+        naloxone_expires=form.naloxone_expires,
     )
 
 
