@@ -33,7 +33,7 @@ from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
 from mitra.storage import schema
-from mitra.storage.alert_store import AlertStore, StoredAlert
+from mitra.storage.alert_store import StoredAlert
 from mitra.storage.journal_store import JournalStore
 
 if TYPE_CHECKING:
@@ -249,7 +249,9 @@ class JournalService:
             now = self.ctx.now()
             store.set_deleted(entry_id, now)
             store.record_action("delete", entry_id, now)
-            AlertStore(conn).close_for_deleted(store.deleted_ids(), at=now)
+            # The alerts that rested on it are judged again: closed with a note, or updated
+            # with corrected figures (emergencies stay open until the person closes them).
+            judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
         return entry
 
     def undo(self) -> UndoResult:
@@ -268,11 +270,12 @@ class JournalService:
             if action == "log":
                 store.set_deleted(entry_id, now)
                 store.record_action("undo-log", entry_id, now)
-                AlertStore(conn).close_for_deleted(store.deleted_ids(), at=now)
+                judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
                 return UndoResult("deleted", entry)
             store.set_deleted(entry_id, None)
             store.record_action("undo-delete", entry_id, now)
-            AlertStore(conn).reopen_for_restored(entry_id)
+            # Judged again with the entry back: what mitra closed for it reopens.
+            judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
             return UndoResult("restored", entry)
 
 

@@ -67,15 +67,18 @@ class AssessmentStore:
         *,
         instrument_id: str | None = None,
         since: datetime | None = None,
+        until: datetime | None = None,
         include_deleted: bool = False,
     ) -> list[StoredAssessment]:
         """Assessments in time order (then id order), optionally one instrument's, from
-        ``since``."""
+        ``since`` up to ``until`` (both included)."""
         conditions: list[Any] = []
         if instrument_id is not None:
             conditions.append(t.assessments.c.instrument_id == instrument_id)
         if since is not None:
             conditions.append(t.assessments.c.at >= since)
+        if until is not None:
+            conditions.append(t.assessments.c.at <= until)
         if not include_deleted:
             conditions.append(t.assessments.c.deleted_at.is_(None))
         return self._read(and_(true(), *conditions))

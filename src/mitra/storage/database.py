@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from mitra.domain.errors import MitraError
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0007"
 ENV_VAR = "MITRA_DATABASE_URL"
 
 

@@ -194,6 +194,11 @@ alerts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("acknowledged_at", UTCDateTime),
     Column("ack_note", Text),
+    # Re-judging (issue 11, migration 0007): the last change mitra made, 'mitra' when mitra
+    # closed it, and every earlier version shown (JSON), so nothing shown is ever lost.
+    Column("updated_at", UTCDateTime),
+    Column("closed_by", String(16)),
+    Column("history", Text),
     Index("ix_alerts_at", "at"),
 )
 
