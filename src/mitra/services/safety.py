@@ -151,9 +151,15 @@ class SafetyService:
             if found.acknowledged_at is not None:
                 raise ConflictError(f"alert {alert_id} was already acknowledged", field="id")
             now = self.ctx.now()
-            # The alert stands for every open repeat of its pattern: all are seen together.
+            # The alert stands for every open repeat of its pattern so far: all are seen
+            # together (a repeat after this moment is new, and shows again).
             pattern = key_parts(found.alert.key).pattern
-            same = [s for s in store.list() if key_parts(s.alert.key).pattern == pattern]
+            same = [
+                s
+                for s in store.list()
+                if key_parts(s.alert.key).pattern == pattern
+                and (s.alert.at <= now or s.id == found.id)
+            ]
             for stored in same or [found]:
                 store.acknowledge(stored.id, at=now, note=clean)
         return replace(
