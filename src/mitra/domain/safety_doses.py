@@ -163,9 +163,11 @@ def escalation_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
     week_days = ruleset.windows.week_days
     week = timedelta(days=week_days)
     # A baseline week that began before the journal did is not a week of use: eight days of
-    # unchanged use from a journal's first day would otherwise read as a rise of 600%.
+    # unchanged use from a journal's first day would otherwise read as a rise of 600%. The
+    # journal must reach back to the baseline week's first day (a day's grace, because that
+    # day's first entry may come later in the day than the window's start).
     start = timeline.journal_start
-    if start is None or start > dose.at - 2 * week:
+    if start is None or start > dose.at - 2 * week + timedelta(days=1):
         return []
     last = [*_doses(timeline.since(dose.at - week)), dose]
     prior = _doses(timeline.between(dose.at - 2 * week, dose.at - week))
