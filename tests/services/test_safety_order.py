@@ -330,3 +330,21 @@ def test_rejudge_dry_run_shows_the_difference_and_changes_nothing(
     assert applied.count("reopen") == 1 and _keys(sqlite_ctx, "daily-mitragynine-high")
     again = safety.rejudge(dry_run=True)
     assert again.changes == ()
+
+
+def test_deleting_a_dose_re_judges_the_plan_day_it_was_on(sqlite_ctx: AppContext) -> None:
+    from mitra.services.plans import PlanService
+
+    PlanService(sqlite_ctx).new_taper(current_mg="100", doses_per_day="3")
+    journal = JournalService(sqlite_ctx)
+    for hours in (1, 4, 7):  # three small doses: within the step's three a day
+        journal.log_dose("1g", at=FIXED_NOW - timedelta(hours=hours))
+    assert not _keys(sqlite_ctx, "plan-ceiling-exceeded")
+    earlier = journal.log_dose("1g", at=FIXED_NOW - timedelta(hours=10))  # a fourth, late
+    (over,) = _keys(sqlite_ctx, "plan-ceiling-exceeded")
+    assert earlier.entry.id is not None
+    journal.delete(earlier.entry.id)
+    assert not _keys(sqlite_ctx, "plan-ceiling-exceeded")
+    with sqlite_ctx.database.transaction() as conn:
+        closed = AlertStore(conn).get(over.id)
+    assert closed is not None and closed.ack_note == ENTRY_DELETED_NOTE

@@ -62,7 +62,8 @@ class Span:
         return isinstance(moment, datetime) and self.start <= moment < self.end
 
 
-def _merged(spans: Iterable[Span]) -> tuple[Span, ...]:
+def merged_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
+    """The spans sorted, overlapping or touching ones joined."""
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
     out: list[Span] = []
     for span in ordered:
@@ -112,9 +113,9 @@ class Spans:
 
     def union(self, other: Spans) -> Spans:
         return Spans(
-            _merged((*self.core, *other.core)),
-            _merged((*self.symptoms, *other.symptoms)),
-            _merged((*self.escalation, *other.escalation)),
+            merged_spans((*self.core, *other.core)),
+            merged_spans((*self.symptoms, *other.symptoms)),
+            merged_spans((*self.escalation, *other.escalation)),
         )
 
     def families_for(self, entry: Entry) -> frozenset[Family]:
@@ -152,7 +153,7 @@ class Spans:
         back = escalation_span(ruleset)
         needed = [Span(s.start - before, s.end + after) for s in (*self.core, *self.symptoms)]
         needed += [Span(s.start - back, s.end) for s in self.escalation]
-        return _merged(needed)
+        return merged_spans(needed)
 
 
 def _group(ruleset: Ruleset, rule_id: str) -> str:

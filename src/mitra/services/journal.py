@@ -251,7 +251,7 @@ class JournalService:
             store.record_action("delete", entry_id, now)
             # The alerts that rested on it are judged again: closed with a note, or updated
             # with corrected figures (emergencies stay open until the person closes them).
-            judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
+            _rejudge_deleted(conn, self.ctx, entry, store)
         return entry
 
     def undo(self) -> UndoResult:
@@ -270,13 +270,20 @@ class JournalService:
             if action == "log":
                 store.set_deleted(entry_id, now)
                 store.record_action("undo-log", entry_id, now)
-                judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
+                _rejudge_deleted(conn, self.ctx, entry, store)
                 return UndoResult("deleted", entry)
             store.set_deleted(entry_id, None)
             store.record_action("undo-delete", entry_id, now)
             # Judged again with the entry back: what mitra closed for it reopens.
             judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
             return UndoResult("restored", entry)
+
+
+def _rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: JournalStore) -> None:
+    from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
+
+    profile = store.get_profile(ctx.default_timezone)
+    rejudge_around(conn, ctx, profile, changed=entry, deleted=True)
 
 
 def _judge_against_plan(

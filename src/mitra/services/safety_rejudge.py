@@ -46,6 +46,7 @@ from mitra.domain.safety_journal import (
     day_aligned,
     judge,
     merge,
+    merged_spans,
     week_aligned,
     whole_span,
 )
@@ -82,6 +83,7 @@ class Change:
 class Changes:
     items: list[Change] = field(default_factory=list)
     applied: list[StoredAlert] = field(default_factory=list)  # opened and reopened
+    once: dict[str, Alert] = field(default_factory=dict)  # once-only keys the triggers imply
 
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for c in self.items if c.kind == kind)
@@ -101,10 +103,12 @@ def diff(
     deleted_ids: set[int],
     *,
     window_once: Sequence[Span] | None = None,
+    after_deletion: bool = False,
 ) -> list[Change]:
     """What to change so that ``stored`` (the alerts of the judged scope) matches
     ``desired``. With ``window_once`` (the spans a window judged), once-only keys follow the
-    window rules of the module docstring; without it they are judged like any other key."""
+    window rules of the module docstring; without it they are judged like any other key.
+    ``after_deletion``: the change being judged is a deletion, so what closes rested on it."""
     by_key = {s.alert.key: s for s in stored}
     changes: list[Change] = []
     for key in sorted(set(desired) | set(by_key)):
@@ -128,7 +132,7 @@ def diff(
             and have.alert.severity is not Severity.EMERGENCY
         ):
             gone = set(have.alert.entry_ids) & deleted_ids
-            note = ENTRY_DELETED_NOTE if gone else NO_LONGER_NOTE
+            note = ENTRY_DELETED_NOTE if gone or after_deletion else NO_LONGER_NOTE
             changes.append(Change("close", have.alert, have, note))
     return changes
 
@@ -224,6 +228,7 @@ def _reconcile(
     start: datetime | None,
     once_keys: Literal["window", "skip"],
     dry_run: bool = False,
+    after_deletion: bool = False,
 ) -> Changes:
     ruleset = ctx.rules().ruleset
     zone = profile.zone()
@@ -241,17 +246,18 @@ def _reconcile(
     )
     plan_desired, plan_scope = _plan_alerts(conn, ruleset, entries, plan_spans, zone)
     store = AlertStore(conn)
-    every = [*spans.core, *spans.symptoms, *spans.escalation, *plan_scope]
     stored: dict[int, StoredAlert] = {}
-    if every:
-        low, high = min(s.start for s in every), max(s.end for s in every)
-        for found in store.in_span(low, high):
+    # Read span by span: the spans of one change may lie years apart (a back-dated entry
+    # that moved the journal's start), and nothing between them is re-judged.
+    for span in merged_spans([*spans.core, *spans.symptoms, *spans.escalation, *plan_scope]):
+        for found in store.in_span(span.start, span.end):
             group = _group(ruleset, found.alert.rule_id)
             if spans.covers_alert(found.alert, ruleset) or (
                 group == PLAN_GROUP and any(found.alert.at in s for s in plan_scope)
             ):
                 stored[found.id] = found
     once = {k: a for k, a in desired.items() if key_parts(k).scope is Scope.ONCE}
+    found_once = once
     if once_keys == "skip":
         desired = {k: a for k, a in desired.items() if k not in once}
     elif once:
@@ -261,7 +267,10 @@ def _reconcile(
     wanted = {**desired, **plan_desired}
     deleted = JournalStore(conn).deleted_ids()
     judged = [*spans.core, *spans.symptoms]
-    changes = Changes(diff(wanted, stored.values(), deleted, window_once=judged))
+    items = diff(
+        wanted, stored.values(), deleted, window_once=judged, after_deletion=after_deletion
+    )
+    changes = Changes(items, once=found_once)
     if not dry_run:
         changes.applied = apply(store, changes.items, ctx.now())
     return changes
@@ -280,10 +289,12 @@ def rejudge_around(
     profile: Profile,
     *,
     changed: Entry | None = None,
+    deleted: bool = False,
     checkin_at: datetime | None = None,
 ) -> list[StoredAlert]:
     """Re-judge every window that ``changed`` (an entry just stored, deleted or restored) or a
-    check-in at ``checkin_at`` falls in; return the alerts opened or reopened. When the change
+    check-in at ``checkin_at`` falls in; return the alerts opened or reopened (``deleted``: the
+    change was ``changed``'s deletion, which the close notes say). When the change
     moved the journal's start, the escalation of the two weeks after the old and new start
     (whose baseline week is now whole, or no longer) is judged again too."""
     ruleset = ctx.rules().ruleset
@@ -302,7 +313,16 @@ def rejudge_around(
             back = escalation_span(ruleset)
             for edge in (e for e in (without, with_it) if e is not None):
                 spans = spans.union(Spans(escalation=(week_aligned(edge, edge + back, zone),)))
-    changes = _reconcile(conn, ctx, profile, spans, plan_spans, start=start, once_keys="window")
+    changes = _reconcile(
+        conn,
+        ctx,
+        profile,
+        spans,
+        plan_spans,
+        start=start,
+        once_keys="window",
+        after_deletion=deleted,
+    )
     return changes.applied
 
 
@@ -335,13 +355,16 @@ def rejudge_all(ctx: AppContext, *, dry_run: bool) -> RejudgeReport:
                 chunks.append(Span(first, first + step))
                 first += step
         all_changes = Changes()
+        once: dict[str, Alert] = {}
         for chunk in chunks:
             spans = whole_span(chunk, zone)
             part = _reconcile(
                 conn, ctx, profile, spans, [chunk], start=start, once_keys="skip", dry_run=dry_run
             )
             all_changes.items += part.items
-        all_changes.items += _once_changes(conn, ctx, profile, chunks, start, dry_run=dry_run)
+            for alert in part.once.values():
+                merge(once, alert)
+        all_changes.items += _once_changes(conn, ctx, once, dry_run=dry_run)
         # Alerts whose time lies outside every chunk (their entries are all deleted, or the
         # journal is empty) are judged against an empty record.
         outside = _outside(conn, ctx, chunks, dry_run=dry_run)
@@ -351,33 +374,9 @@ def rejudge_all(ctx: AppContext, *, dry_run: bool) -> RejudgeReport:
 
 
 def _once_changes(
-    conn: Connection,
-    ctx: AppContext,
-    profile: Profile,
-    chunks: Sequence[Span],
-    start: datetime | None,
-    *,
-    dry_run: bool,
+    conn: Connection, ctx: AppContext, found: Mapping[str, Alert], *, dry_run: bool
 ) -> list[Change]:
     """Once-only keys over the whole journal: their earliest occurrence, or closed if none."""
-    ruleset = ctx.rules().ruleset
-    zone = profile.zone()
-    found: dict[str, Alert] = {}
-    for chunk in chunks:
-        spans = whole_span(chunk, zone)
-        entries, assessments = _load(conn, spans.history(ruleset))
-        judged = judge(
-            entries,
-            profile,
-            ruleset,
-            assessments=assessments,
-            zone=zone,
-            journal_start=start,
-            spans=spans,
-        )
-        for key, alert in judged.items():
-            if key_parts(key).scope is Scope.ONCE:
-                merge(found, alert)
     store = AlertStore(conn)
     changes = diff(found, store.once_only(), JournalStore(conn).deleted_ids())
     if not dry_run:
