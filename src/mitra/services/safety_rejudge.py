@@ -199,6 +199,11 @@ def _plan_alerts(
 ) -> tuple[dict[str, Alert], list[Span]]:
     """The plan-ceiling alerts for the doses in ``spans`` on days the active plan covers, and
     the spans (from the plan's first day) whose stored plan alerts they replace."""
+    # Most journals have no active plan: look first, and import the plan modules only then
+    # (``mitra log dose`` start-up time, bench/cli_startup.py).
+    plans = schema.plans.c
+    if conn.execute(select(plans.id).where(plans.status == "active")).first() is None:
+        return {}, []
     from mitra.services.plan_judging import ceiling_check  # noqa: PLC0415
     from mitra.storage.plan_store import PlanStore  # noqa: PLC0415
 
