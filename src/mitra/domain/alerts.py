@@ -7,10 +7,11 @@ a deduplication ``key``. Every alert is shown together with ``support_text()``: 
 evidence-based options (buprenorphine, methadone, naltrexone, lofexidine, naloxone) and the
 crisis lines, from the ``[support]`` table of ``data/rules.toml``.
 
-Deduplication keys. The engine judges every new entry afresh, so the same pattern (four doses
-today, kratom with alprazolam tonight) is found again with each entry that touches it. The
-``key`` names the finding, not the evaluation, so a store that keeps one alert per key shows
-the pattern once, not twenty times:
+Deduplication keys. The engine judges every entry against the record around it (and
+``mitra.domain.safety_journal`` judges every entry of a journal), so the same pattern (four
+doses today, kratom with alprazolam tonight) is found again with each entry that touches it.
+The ``key`` names the finding, not the evaluation, so a store that keeps one alert per key
+shows the pattern once, not twenty times:
 
 * ``<rule-id>/day:<YYYY-MM-DD>``: the default. One alert of a rule per local calendar day of
   the triggering entry (in the person's time zone). Dose, pattern, combination and urgent
