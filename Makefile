@@ -43,6 +43,7 @@ test: lint typecheck pytest
 bench: setup
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/safety_eval.py
+	$(BIN)/python bench/safety_rejudge.py
 	$(BIN)/python bench/exposure.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/web_today.py

@@ -25,6 +25,7 @@ from mitra.domain.profile import Profile
 from mitra.domain.quantities import parse_amount
 from mitra.domain.ruleset import load_ruleset
 from mitra.domain.safety import evaluate
+from mitra.domain.safety_journal import affected_spans, judge
 from mitra.domain.scoring import get_instrument, score
 from mitra.domain.substances import resolve
 
@@ -206,3 +207,37 @@ def test_entries_made_after_the_new_one_can_only_add_combinations(
         return [a for a in alerts if not a.rule_id.startswith("combination-")]
 
     assert not_combinations(as_of_then) == not_combinations(with_later)
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging a whole journal from scratch (safety_journal)
+
+
+@settings(max_examples=150, deadline=None)
+@given(journal=journals(), profile=profiles, data=st.data())
+def test_judging_a_journal_from_scratch_does_not_depend_on_the_order_of_its_entries(
+    journal: tuple[list[Entry], Entry], profile: Profile, data: st.DataObject
+) -> None:
+    history, new = journal
+    entries = [*history, new]
+    shuffled = data.draw(st.permutations(entries))
+    assert judge(entries, profile, RULES) == judge(shuffled, profile, RULES)
+
+
+@settings(max_examples=150, deadline=None)
+@given(journal=journals(), profile=profiles, zone=st.sampled_from(ZONES))
+def test_judging_only_what_a_change_reaches_agrees_with_judging_everything(
+    journal: tuple[list[Entry], Entry], profile: Profile, zone: ZoneInfo
+) -> None:
+    history, new = journal
+    entries = [*history, new]
+    spans = affected_spans(new.at, RULES, zone)
+    everything = judge(entries, profile, RULES, zone=zone)
+    window = judge(entries, profile, RULES, zone=zone, spans=spans)
+
+    def covered(found: dict[str, Alert]) -> dict[str, Alert]:
+        return {k: a for k, a in found.items() if spans.covers_alert(a, RULES)}
+
+    assert covered(window) == covered(everything)
+    # Every alert the new entry raises on its own is part of the journal's judgement (by key).
+    assert {a.key for a in evaluate(history, new, profile, RULES, zone=zone)} <= set(everything)

@@ -83,3 +83,24 @@ def test_the_demo_runs_a_plan_from_stabilisation_through_a_taper_with_a_hold(
     assert holds and "SOWS-Gossop" in holds[0].reason
     assert plan.current_step.kind == "hold" and plan.current_step.daily_max_mg < 180
     assert stored.revision >= 2  # the advance and the hold each rewrote the schedule
+
+
+def test_the_demo_ends_with_few_open_alerts_one_per_pattern_and_every_serious_one_open(
+    tmp_path: Path,
+) -> None:
+    from mitra.domain.alerts import Severity, key_parts
+    from mitra.services.safety import SafetyService
+    from mitra.storage.alert_store import AlertStore
+
+    db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    ctx = AppContext(db, clock=lambda: NOW)
+    build_demo(ctx)
+    shown = SafetyService(ctx).alerts()
+    with ctx.database.transaction() as conn:
+        rows = AlertStore(conn).list(include_acknowledged=True)
+    db.dispose()
+    assert 0 < len(shown) <= 12
+    patterns = [key_parts(s.alert.key).pattern for s in shown]
+    assert len(patterns) == len(set(patterns))
+    serious = [r for r in rows if r.alert.severity >= Severity.URGENT and r.closed_by is None]
+    assert serious and all(r.acknowledged_at is None for r in serious)

@@ -201,7 +201,8 @@ def test_a_record_that_differs_is_a_conflict_and_yours_is_kept(sqlite_ctx: AppCo
     build_journal(sqlite_ctx)
     document = through_text(TransferService(sqlite_ctx).export_document())
     document["entries"][0]["note"] = "changed elsewhere"
-    document["alerts"][0]["acknowledged_at"] = None
+    acknowledged = next(a for a in document["alerts"] if a["acknowledged_at"] is not None)
+    acknowledged["acknowledged_at"] = None
     document["products"][0]["potency_why"] = "a different label"
     before = TransferService(sqlite_ctx).tables()
     report = TransferService(sqlite_ctx).import_document(document)

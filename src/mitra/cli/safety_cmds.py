@@ -1,6 +1,8 @@
-"""Safety commands (``alerts``, ``alerts ack``, ``rules``) and the printing of alerts that
-every other command uses: a logged entry shows the alerts it raised, and every screen ends
-with a reminder of open urgent and emergency alerts until they are acknowledged."""
+"""Safety commands (``alerts``, ``alerts ack``, ``alerts rejudge``, ``rules``) and the
+printing of alerts that every other command uses: a logged entry shows the alerts it raised,
+and every screen ends with a reminder of open urgent and emergency alerts until they are
+acknowledged. Every severity has its own word, marker and colour (``SEVERITY_LOOK``), so the
+five stay apart without colour too."""
 
 from __future__ import annotations
 
@@ -17,13 +19,23 @@ if TYPE_CHECKING:
 
     from mitra.storage.alert_store import StoredAlert
 
-COLOURS = {
-    "info": "cyan",
-    "caution": "yellow",
-    "warning": "yellow",
-    "urgent": "red",
-    "emergency": "red",
+# severity -> (marker, word, colour, reverse video). Markers grow with seriousness, so the
+# five look different when colour is off (NO_COLOR, a pipe, a screen reader).
+SEVERITY_LOOK = {
+    "info": ("(i)", "NOTE", "cyan", False),
+    "caution": ("(!)", "CAUTION", "yellow", False),
+    "warning": ("/!\\", "WARNING", "magenta", False),
+    "urgent": ("!!!", "URGENT", "red", False),
+    "emergency": ("!!!!", "EMERGENCY", "red", True),
 }
+
+
+def severity_label(level: str) -> str:
+    """The marker and word of a severity, styled: 'WARNING /!\\' in magenta, and so on."""
+    marker, word, colour, loud = SEVERITY_LOOK[level]
+    return click.style(f"{marker} {word}", fg=colour, bold=True, reverse=loud)
+
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON document instead of text."
 )
@@ -43,14 +55,29 @@ def print_alerts(
     for stored in alerts:
         alert = stored.alert
         level = alert.severity.value
-        head = click.style(f"{level.upper()}: {alert.title}", fg=COLOURS[level], bold=True)
+        colour = SEVERITY_LOOK[level][2]
+        head = severity_label(level) + click.style(f": {alert.title}", fg=colour, bold=True)
         ack = (
             f"  acknowledged {local_time(stored.acknowledged_at, zone)}"
             if stored.acknowledged_at
             else ""
         )
         click.echo(f"\n{head}  {dim(f'[alert #{stored.id}, {alert.rule_id}]')}{ack}")
+        if stored.count > 1:
+            first = local_time(stored.first_at or alert.at, zone)
+            click.echo(
+                f"  {stored.count} times since {first}, latest {local_time(alert.at, zone)}:"
+            )
         click.echo(f"  {alert.message}")
+        if stored.history:
+            last = stored.history[-1]
+            click.echo(
+                dim(
+                    f"  {last.change.capitalize()} by mitra "
+                    f"{local_time(last.changed_at, zone)} after the journal changed; "
+                    f"it said before: {last.message}"
+                )
+            )
         click.echo(f"  What you can do: {alert.advice}")
         for evidence in alert.evidence[:evidence_lines]:
             click.echo(
@@ -78,8 +105,8 @@ def remind_open_serious() -> None:
     serious = SafetyService(state().app()).open_serious()
     if not serious:
         return
-    worst = max(s.alert.severity.rank for s in serious)
-    colour = "red" if worst >= 3 else "yellow"
+    worst = max(serious, key=lambda s: s.alert.severity.rank).alert.severity.value
+    colour = SEVERITY_LOOK[worst][2]
     noun = "alert is" if len(serious) == 1 else "alerts are"
     click.echo(
         click.style(
@@ -157,6 +184,84 @@ def alerts_ack(alert_id: int, note: str | None, as_json: bool) -> None:
         emit_json({"alert": alert_view(stored, zone)})
         return
     click.echo(f"Acknowledged alert #{stored.id}: {stored.alert.title}")
+
+
+@alerts_group.command(
+    "rejudge",
+    help="""Judge the whole journal again from scratch and show what
+changes: alerts it would open, update (corrected figures; what was shown stays on record)
+or close (with a note). Emergencies stay open until you close them; alerts you acknowledged
+stay acknowledged. Without --dry-run the changes are applied.
+
+\b
+Examples:
+  mitra alerts rejudge --dry-run
+  mitra alerts rejudge
+""",
+)
+@click.option("--dry-run", is_flag=True, help="Show the changes without applying them.")
+@json_option
+def alerts_rejudge(dry_run: bool, as_json: bool) -> None:
+    from mitra.services.journal import JournalService  # noqa: PLC0415
+    from mitra.services.safety import SafetyService  # noqa: PLC0415
+    from mitra.services.views import iso  # noqa: PLC0415
+
+    app = state().app()
+    safety = SafetyService(app)
+    groups_before = len(safety.alerts())
+    report = safety.rejudge(dry_run=dry_run)
+    zone = JournalService(app).profile().zone()
+    if as_json:
+        emit_json(
+            {
+                "applied": report.applied,
+                "open_before": report.open_before,
+                "open_after": report.open_after,
+                "would_open" if dry_run else "opened": report.count("open")
+                + report.count("reopen"),
+                "would_update" if dry_run else "updated": report.count("update"),
+                "would_close" if dry_run else "closed": report.count("close"),
+                "changes": [
+                    {
+                        "change": c.kind,
+                        "rule_id": c.alert.rule_id,
+                        "key": c.alert.key,
+                        "severity": c.alert.severity.value,
+                        "at": iso(c.alert.at, zone),
+                        "message": c.alert.message,
+                        "alert_id": c.stored.id if c.stored else None,
+                        "note": c.note,
+                    }
+                    for c in report.changes
+                ],
+            }
+        )
+        return
+    past = {"open": "opened", "reopen": "reopened", "update": "updated", "close": "closed"}
+    for change in report.changes:
+        verb = change.kind if dry_run else past[change.kind]
+        when = local_time(change.alert.at, zone)
+        ident = f"#{change.stored.id} " if change.stored else ""
+        click.echo(
+            f"{'would ' if dry_run else ''}{verb:<8} {severity_label(change.alert.severity.value)}"
+            f" {ident}{change.alert.title} ({when})"
+        )
+        click.echo(dim(f"    {change.alert.message}"))
+    opened = report.count("open") + report.count("reopen")
+    summary = (
+        f"{opened} to open, {report.count('update')} to update, {report.count('close')} to close"
+        if dry_run
+        else f"{opened} opened, {report.count('update')} updated, {report.count('close')} closed"
+    )
+    click.echo(f"\nJudged the whole journal from scratch: {summary}.")
+    after = groups_before if dry_run else len(safety.alerts())
+    click.echo(
+        f"Open alerts (stored occurrences): {report.open_before} before, "
+        f"{report.open_after} {'would be ' if dry_run else ''}after; "
+        f"shown as {groups_before} alerts before" + ("." if dry_run else f", {after} after.")
+    )
+    if dry_run and report.changes:
+        click.echo("Apply with: mitra alerts rejudge")
 
 
 @click.command(

@@ -7,10 +7,11 @@ a deduplication ``key``. Every alert is shown together with ``support_text()``: 
 evidence-based options (buprenorphine, methadone, naltrexone, lofexidine, naloxone) and the
 crisis lines, from the ``[support]`` table of ``data/rules.toml``.
 
-Deduplication keys. The engine judges every new entry afresh, so the same pattern (four doses
-today, kratom with alprazolam tonight) is found again with each entry that touches it. The
-``key`` names the finding, not the evaluation, so a store that keeps one alert per key shows
-the pattern once, not twenty times:
+Deduplication keys. The engine judges every entry against the record around it (and
+``mitra.domain.safety_journal`` judges every entry of a journal), so the same pattern (four
+doses today, kratom with alprazolam tonight) is found again with each entry that touches it.
+The ``key`` names the finding, not the evaluation, so a store that keeps one alert per key
+shows the pattern once, not twenty times:
 
 * ``<rule-id>/day:<YYYY-MM-DD>``: the default. One alert of a rule per local calendar day of
   the triggering entry (in the person's time zone). Dose, pattern, combination and urgent
@@ -24,6 +25,11 @@ the pattern once, not twenty times:
   surface on its own.
 * ``<rule-id>/<subject>``: once ever (information such as "mitra cannot check this
   medication", or "pregnancy status unknown").
+
+Patterns. A key without its time bucket (``/day:``, ``/week:``) is its ``pattern``: the same
+finding on another day is a repeat of the same pattern, shown as ONE alert with a count and
+the latest occurrence (``mitra.services.safety``). Event keys are their own pattern: every
+dose past the hard limit and every emergency stays individually visible.
 
 Invariants: every alert has at least one ``Evidence``; ``at`` is timezone-aware; severities
 order info < caution < warning < urgent < emergency (not alphabetically).
@@ -157,6 +163,39 @@ def event_key(rule_id: str, at: datetime, subject: str | None = None) -> str:
 def once_key(rule_id: str, subject: str) -> str:
     """One alert of this rule and subject, ever."""
     return f"{rule_id}/{subject}"
+
+
+class Scope(StrEnum):
+    """How long one key lasts: a local day, an ISO week, one event, or ever."""
+
+    DAY = "day"
+    WEEK = "week"
+    EVENT = "at"
+    ONCE = "once"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyParts:
+    """A deduplication key taken apart: its pattern (key without a day or week bucket), its
+    scope and bucket text (``2026-11-20``, ``2026-W47``, a UTC time, or '' for once keys)."""
+
+    pattern: str
+    scope: Scope
+    bucket: str
+
+
+def key_parts(key: str) -> KeyParts:
+    """Parse a key made by ``day_key``, ``week_key``, ``event_key`` or ``once_key``."""
+    head, _, last = key.rpartition("/")
+    kind, sep, bucket = last.partition(":")
+    if head and sep:
+        if kind == Scope.DAY.value:
+            return KeyParts(head, Scope.DAY, bucket)
+        if kind == Scope.WEEK.value:
+            return KeyParts(head, Scope.WEEK, bucket)
+        if kind == Scope.EVENT.value:
+            return KeyParts(key, Scope.EVENT, bucket)
+    return KeyParts(key, Scope.ONCE, "")
 
 
 def sorted_alerts(alerts: Iterable[Alert]) -> list[Alert]:

@@ -201,6 +201,9 @@ class Assessment:
     interpretation: str
     source: str
     positive_screen: bool | None
+    # The resting pulse in beats a minute when one was given (COWS): the item score stops at
+    # "over 120", and the safety rule on a fast resting pulse needs the number itself.
+    pulse_bpm: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The safety engine, pure part: judge one new entry (or check-in) against a person's record.
 
 ``evaluate(history, new, profile, ruleset)`` returns the alerts that the NEW entry raises, as
-of the new entry's own time: a dose logged today for last Tuesday is judged against what had
+of the new entry's own time (``mitra.domain.safety_journal`` runs it for every entry of a
+journal, so the stored alerts are what the finished journal implies, whatever the order of
+logging): a dose logged today for last Tuesday is judged against what had
 happened by last Tuesday. Only history entries at or before ``new.at`` count, except for
 combination rules, which look at entries on either side of the new one within their window
 (a benzodiazepine logged after a dose is still a combination). Thresholds, words and evidence
@@ -33,6 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
 
 from mitra.domain import safety_combinations, safety_doses, safety_symptoms
 from mitra.domain.alerts import Alert, day_key, event_key, number_text, sorted_alerts
@@ -41,7 +44,7 @@ from mitra.domain.instrument_defs import Assessment
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Rule, Ruleset
 
-__all__ = ["Timeline", "evaluate", "evaluate_assessment", "history_span"]
+__all__ = ["Family", "Timeline", "entry_alerts", "evaluate", "evaluate_assessment", "history_span"]
 
 RATER_WORDS = {"self": "yourself", "clinician": "a clinician"}
 
@@ -51,7 +54,9 @@ class Timeline:
     """The part of the history a rule may look at, sorted by time, around the new entry.
 
     ``past`` holds entries at or before ``new.at`` (``new`` itself excluded), ``future`` those
-    after it, each no further away than the widest window of the ruleset.
+    after it, each no further away than the widest window of the ruleset. ``journal_start`` is
+    the time of the journal's first entry (None when unknown): escalation needs a whole
+    baseline week inside the journal.
     """
 
     new: Entry
@@ -60,6 +65,7 @@ class Timeline:
     past_times: tuple[datetime, ...]
     future: tuple[Entry, ...]
     future_times: tuple[datetime, ...]
+    journal_start: datetime | None = None
 
     def since(self, start: datetime) -> tuple[Entry, ...]:
         """Past entries after ``start`` (exclusive) up to the new entry (inclusive)."""
@@ -83,7 +89,19 @@ class Timeline:
         return self.local(self.new.at if moment is None else moment).date()
 
 
-def _order(entry: Entry) -> tuple[datetime, str, int]:
+class Family(StrEnum):
+    """Rules judged together. ESCALATION looks two weeks back, the CORE rules a day or so:
+    re-judging after a change runs each family only over the span it can reach."""
+
+    CORE = "core"
+    ESCALATION = "escalation"
+
+
+ALL_FAMILIES = frozenset(Family)
+
+
+def entry_order(entry: Entry) -> tuple[datetime, str, int]:
+    """A total order on entries: time, then kind, then id."""
     return (entry.at, entry.kind.value, entry.id if entry.id is not None else -1)
 
 
@@ -94,8 +112,19 @@ BOTH_WAYS_THRESHOLD = "window_hours"
 
 def history_span(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
     """How far before and after the new entry any rule of this ruleset looks."""
+    before, after = core_span(ruleset)
+    return max(before, escalation_span(ruleset)), after
+
+
+def escalation_span(ruleset: Ruleset) -> timedelta:
+    """How far back week-on-week escalation looks: two weeks."""
+    return timedelta(days=2 * ruleset.windows.week_days)
+
+
+def core_span(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
+    """How far before and after the new entry the CORE rules (all but escalation) look."""
     windows = ruleset.windows
-    before = max(timedelta(hours=windows.rolling_day_hours), timedelta(days=2 * windows.week_days))
+    before = timedelta(hours=windows.rolling_day_hours)
     after = timedelta(0)
     for rule in ruleset.rules:
         for threshold in rule.thresholds:
@@ -108,7 +137,11 @@ def history_span(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
 
 
 def build_timeline(
-    history: Iterable[Entry], new: Entry, ruleset: Ruleset, zone: tzinfo
+    history: Iterable[Entry],
+    new: Entry,
+    ruleset: Ruleset,
+    zone: tzinfo,
+    journal_start: datetime | None = None,
 ) -> Timeline:
     """One pass over the history; only the slice inside the widest window is kept and sorted."""
     before, after = history_span(ruleset)
@@ -124,8 +157,8 @@ def build_timeline(
                 past.append(entry)
         elif moment <= end:
             future.append(entry)
-    past.sort(key=_order)
-    future.sort(key=_order)
+    past.sort(key=entry_order)
+    future.sort(key=entry_order)
     return Timeline(
         new=new,
         zone=zone,
@@ -133,6 +166,7 @@ def build_timeline(
         past_times=tuple(e.at for e in past),
         future=tuple(future),
         future_times=tuple(e.at for e in future),
+        journal_start=journal_start,
     )
 
 
@@ -144,33 +178,54 @@ def evaluate(
     *,
     assessments: Sequence[Assessment] = (),
     zone: tzinfo | None = None,
+    journal_start: datetime | None = None,
 ) -> list[Alert]:
     """The alerts raised by ``new``, judged as of ``new.at`` against the history before it.
 
     ``assessments`` are the person's check-ins: one made in the
     ``windows.assessment_lookback_hours`` before ``new.at`` is judged again, under the same key
     as when it was made, so a severe withdrawal score stays visible that day without repeating.
-    ``zone`` (default: the profile's) decides local days and evening hours.
+    ``zone`` (default: the profile's) decides local days and evening hours. ``journal_start``
+    (default: the earliest entry given) is when the journal begins.
     """
     tz = zone if zone is not None else profile.zone()
-    timeline = build_timeline(history, new, ruleset, tz)
-    alerts: list[Alert] = []
-    if isinstance(new, DoseEntry):
-        alerts += safety_doses.dose_alerts(timeline, ruleset)
-        alerts += safety_doses.pattern_alerts(timeline, ruleset)
-        alerts += safety_doses.profile_alerts(timeline, profile, ruleset)
-        alerts += safety_combinations.combination_alerts(timeline, ruleset)
-        alerts += safety_combinations.medication_alerts(timeline, profile, ruleset)
-    elif isinstance(new, SubstanceEntry):
-        alerts += safety_combinations.combination_alerts(timeline, ruleset)
-        alerts += safety_doses.substance_profile_alerts(timeline, profile, ruleset)
-    elif isinstance(new, SymptomEntry):
-        alerts += safety_symptoms.symptom_alerts(timeline, ruleset)
+    if journal_start is None:
+        journal_start = min((e.at for e in (*history, new)), default=None)
+    timeline = build_timeline(history, new, ruleset, tz, journal_start)
+    alerts = entry_alerts(timeline, profile, ruleset)
     lookback = timedelta(hours=ruleset.windows.assessment_lookback_hours)
     for assessment in assessments:
         if new.at - lookback < assessment.at <= new.at:
             alerts += _assessment_alerts(assessment, ruleset, tz)
     return finish(alerts, ruleset)
+
+
+def entry_alerts(
+    timeline: Timeline,
+    profile: Profile,
+    ruleset: Ruleset,
+    families: frozenset[Family] = ALL_FAMILIES,
+) -> list[Alert]:
+    """The alerts of the chosen rule families for ``timeline.new`` (not yet ``finish``ed)."""
+    new = timeline.new
+    alerts: list[Alert] = []
+    core = Family.CORE in families
+    if isinstance(new, DoseEntry):
+        if core:
+            alerts += safety_doses.dose_alerts(timeline, ruleset)
+            alerts += safety_doses.pattern_alerts(timeline, ruleset)
+        if Family.ESCALATION in families:
+            alerts += safety_doses.escalation_alerts(timeline, ruleset)
+        if core:
+            alerts += safety_doses.profile_alerts(timeline, profile, ruleset)
+            alerts += safety_combinations.combination_alerts(timeline, ruleset)
+            alerts += safety_combinations.medication_alerts(timeline, profile, ruleset)
+    elif isinstance(new, SubstanceEntry) and core:
+        alerts += safety_combinations.combination_alerts(timeline, ruleset)
+        alerts += safety_doses.substance_profile_alerts(timeline, profile, ruleset)
+    elif isinstance(new, SymptomEntry) and core:
+        alerts += safety_symptoms.symptom_alerts(timeline, ruleset)
+    return alerts
 
 
 def evaluate_assessment(
@@ -179,20 +234,16 @@ def evaluate_assessment(
     ruleset: Ruleset,
     *,
     zone: tzinfo | None = None,
-    pulse_bpm: float | None = None,
 ) -> list[Alert]:
     """The alerts raised by a new check-in (COWS, SOWS, SOWS-Gossop, OOWS, craving, PHQ-2,
-    GAD-2 and any other in the ruleset). ``pulse_bpm`` is the resting pulse in beats a minute
-    when it was given with the check-in (the COWS pulse item's score alone stops at "over
-    120", so a rule on the pulse itself needs the number); it is not stored, so it is judged
-    only here, when the check-in is made."""
+    GAD-2 and any other in the ruleset). The resting pulse rule reads ``new.pulse_bpm``, the
+    beats a minute given with the check-in and stored with it, so a re-judged day keeps it."""
     tz = zone if zone is not None else profile.zone()
-    return finish(_assessment_alerts(new, ruleset, tz, pulse_bpm), ruleset)
+    return finish(_assessment_alerts(new, ruleset, tz), ruleset)
 
 
-def _assessment_alerts(
-    assessment: Assessment, ruleset: Ruleset, zone: tzinfo, pulse_bpm: float | None = None
-) -> list[Alert]:
+def _assessment_alerts(assessment: Assessment, ruleset: Ruleset, zone: tzinfo) -> list[Alert]:
+    pulse_bpm = assessment.pulse_bpm
     alerts: list[Alert] = []
     day = assessment.at.astimezone(zone).date()
     for rule in ruleset.group("assessment"):

@@ -191,7 +191,7 @@ def _seven_oh_amounts(timeline: Timeline, ruleset: Ruleset, dose: DoseEntry) -> 
 
 
 def pattern_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
-    """The rolling 24-hour total and count, the interval since the last dose, and escalation."""
+    """The rolling 24-hour total and count, and the interval since the last dose."""
     dose = _dose(timeline)
     day = timeline.day()
     span = timedelta(hours=ruleset.windows.rolling_day_hours)
@@ -230,14 +230,26 @@ def pattern_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
         }
         alerts.append(_alert(rule, values, dose, [dose, previous], day))
 
-    alerts += _escalation(timeline, ruleset, dose)
     return alerts
 
 
-def _escalation(timeline: Timeline, ruleset: Ruleset, dose: DoseEntry) -> list[Alert]:
+def escalation_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
+    """Week-on-week escalation: the last 7 days against a FULL baseline week before them.
+
+    Kept apart from ``pattern_alerts`` because it is the one rule that looks two weeks back:
+    re-judging after a change runs it over a wider span than the 24-hour rules.
+    """
+    dose = _dose(timeline)
     rule = ruleset.rule(ESCALATION)
     week_days = ruleset.windows.week_days
     week = timedelta(days=week_days)
+    # A baseline week that began before the journal did is not a week of use: eight days of
+    # unchanged use from a journal's first day would otherwise read as a rise of 600%. The
+    # journal must reach back to the baseline week's first day (a day's grace, because that
+    # day's first entry may come later in the day than the window's start).
+    start = timeline.journal_start
+    if start is None or start > dose.at - 2 * week + timedelta(days=1):
+        return []
     last = [*_doses(timeline.since(dose.at - week)), dose]
     prior = _doses(timeline.between(dose.at - 2 * week, dose.at - week))
     needed = rule.value("min_days_with_doses")

@@ -33,6 +33,23 @@ def alert_view(stored: StoredAlert, zone: ZoneInfo) -> dict[str, Any]:
         "key": alert.key,
         "acknowledged_at": (iso(stored.acknowledged_at, zone) if stored.acknowledged_at else None),
         "acknowledgement_note": stored.ack_note,
+        # Repeats of one pattern shown as one alert: how many, since when, which stored ids.
+        "count": stored.count,
+        "first_at": iso(stored.first_at or alert.at, zone),
+        "alert_ids": list(stored.alert_ids or (stored.id,)),
+        "closed_by": stored.closed_by,
+        "updated_at": iso(stored.updated_at, zone) if stored.updated_at else None,
+        "history": [
+            {
+                "changed_at": iso(r.changed_at, zone),
+                "change": r.change,
+                "title": r.title,
+                "message": r.message,
+                "entry_ids": list(r.entry_ids),
+                "at": iso(r.at, zone),
+            }
+            for r in stored.history
+        ],
     }
 
 

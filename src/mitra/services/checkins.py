@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from mitra.domain.checkins import ScoreRow, StoredAssessment, score_rows
@@ -203,13 +203,15 @@ class CheckinService:
         instrument = prepared.instrument
         full = _with_pulse(instrument, answers, pulse_bpm)
         _check_count(instrument, full)
-        assessment = score(instrument, full, rater=prepared.rater, at=prepared.at)
+        assessment = replace(
+            score(instrument, full, rater=prepared.rater, at=prepared.at), pulse_bpm=pulse_bpm
+        )
         # Only now, with every input accepted, does anything get written.
         with self.ctx.database.transaction() as conn:
             store = AssessmentStore(conn)
             stored = store.add(assessment, recorded_at=self.ctx.now(), note=prepared.note)
             rows = score_rows(store.list_assessments(instrument_id=instrument.id))
-            alerts = judge_assessment(conn, self.ctx, assessment, prepared.profile, pulse_bpm)
+            alerts = judge_assessment(conn, self.ctx, assessment, prepared.profile)
         trend = next(row for row in rows if row.record.id == stored.id)
         return CheckinResult(
             assessment=assessment,

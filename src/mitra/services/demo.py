@@ -11,6 +11,7 @@ the same journey.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,9 +22,15 @@ from mitra.services.context import AppContext
 from mitra.services.demo_checkins import add_demo_checkins
 from mitra.services.demo_plan import add_demo_plan
 from mitra.services.journal import JournalService
+from mitra.services.safety import SafetyService
 
 DEMO_ZONE = "America/New_York"
 DAYS = 28
+# The evening the taper first steps down (demo_plan's day-18 look), the person reads their
+# alerts and acknowledges them; urgent and emergency ones they leave open for their clinician.
+REVIEW_DAY = 18
+REVIEW_HOUR = 21.75
+REVIEW_NOTE = "read it; talking it through with my clinician"
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
     count += add_demo_free_text(ctx, start)
     checkins = add_demo_checkins(ctx, start, rng)
     looks = add_demo_plan(ctx, start)
+    review_demo_alerts(ctx, start)
     return DemoSummary(
         entries=count,
         products=3,
@@ -164,3 +172,30 @@ def add_demo_free_text(ctx: AppContext, start: datetime) -> int:
                     stored.id, note="called 911; checked at the ER and sent home"
                 )
     return written
+
+
+def review_demo_alerts(ctx: AppContext, start: datetime) -> int:
+    """The person acknowledges what mitra raised up to the review evening, except urgent and
+    emergency alerts; returns how many alerts (patterns) they acknowledged. Alerts raised
+    after that evening stay open, as they would for someone who has not looked since."""
+    from mitra.domain.alerts import Severity  # noqa: PLC0415
+
+    moment = start + timedelta(days=REVIEW_DAY, hours=REVIEW_HOUR)
+    if moment > ctx.now():
+        return 0
+    safety = SafetyService(dataclasses.replace(ctx, clock=lambda: moment))
+    seen: set[int] = set()
+    reviewed = 0
+    for shown in safety.alerts():
+        if shown.alert.severity >= Severity.URGENT or shown.id in seen:
+            continue
+        with ctx.database.transaction() as conn:
+            from mitra.storage.alert_store import AlertStore  # noqa: PLC0415
+
+            members = [AlertStore(conn).get(i) for i in shown.alert_ids]
+        earlier = [m for m in members if m is not None and m.alert.at <= moment]
+        if earlier:
+            done = safety.acknowledge(earlier[0].id, REVIEW_NOTE)
+            seen.update(done.alert_ids)
+            reviewed += 1
+    return reviewed

@@ -57,6 +57,7 @@ _DERIVED = {"products": ("name_key",)}  # recomputed on import, never trusted fr
 _OPTIONAL = {
     "symptom_reports": {"said": None},
     "profile": {"naloxone": None, "naloxone_expires": None},
+    "assessments": {"pulse_bpm": None},
 }
 _EVIDENCE_KEYS = ("source_id", "citation", "strength", "claim")
 

@@ -34,7 +34,7 @@ from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
 from mitra.storage import schema
-from mitra.storage.alert_store import AlertStore, StoredAlert
+from mitra.storage.alert_store import StoredAlert
 from mitra.storage.journal_store import JournalStore
 
 if TYPE_CHECKING:
@@ -289,7 +289,9 @@ class JournalService:
             now = self.ctx.now()
             store.set_deleted(entry_id, now)
             store.record_action("delete", entry_id, now)
-            AlertStore(conn).close_for_deleted(store.deleted_ids(), at=now)
+            # The alerts that rested on it are judged again: closed with a note, or updated
+            # with corrected figures (emergencies stay open until the person closes them).
+            _rejudge_deleted(conn, self.ctx, entry, store)
         return entry
 
     def undo(self) -> UndoResult:
@@ -308,12 +310,20 @@ class JournalService:
             if action == "log":
                 store.set_deleted(entry_id, now)
                 store.record_action("undo-log", entry_id, now)
-                AlertStore(conn).close_for_deleted(store.deleted_ids(), at=now)
+                _rejudge_deleted(conn, self.ctx, entry, store)
                 return UndoResult("deleted", entry)
             store.set_deleted(entry_id, None)
             store.record_action("undo-delete", entry_id, now)
-            AlertStore(conn).reopen_for_restored(entry_id)
+            # Judged again with the entry back: what mitra closed for it reopens.
+            judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
             return UndoResult("restored", entry)
+
+
+def _rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: JournalStore) -> None:
+    from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
+
+    profile = store.get_profile(ctx.default_timezone)
+    rejudge_around(conn, ctx, profile, changed=entry, deleted=True)
 
 
 def _judge_against_plan(

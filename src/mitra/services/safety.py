@@ -1,31 +1,39 @@
 """Safety use cases: judge every write, keep alerts, acknowledge them, show the rules.
 
 ``judge_entry`` and ``judge_assessment`` run inside the caller's transaction, so an entry and
-the alerts it raises commit together. The history handed to the pure engine is read from the
-database around the new entry's OWN time (a back-filled dose is judged as of when it
-happened). The ruleset is the reviewed one with the clinician's settings file applied; a
-setting that would loosen a hard limit is refused and reported, never applied.
+the alerts it raises commit together. They re-judge every window the entry falls in
+(``safety_rejudge``): a dose logged late is added to the totals of the doses after it, and
+the stored alerts become what the finished journal implies, whatever the order of logging.
+The ruleset is the reviewed one with the clinician's settings file applied; a setting that
+would loosen a hard limit is refused and reported, never applied.
+
+Repeats. ``alerts`` shows the repeats of one pattern (the same rule and subject on other days
+or weeks) as ONE alert with a count and the latest occurrence; acknowledging it acknowledges
+every occurrence it stands for. Doses past the per-dose hard limit and emergencies are raised
+every time and each stays visible on its own (their keys are per event).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from mitra.domain.alerts import key_parts
 from mitra.domain.entries import Entry, check_note
 from mitra.domain.errors import ConflictError, NotFoundError
 from mitra.domain.instruments import Assessment
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Ruleset, apply_settings, load_ruleset, parse_settings
-from mitra.domain.safety import evaluate, evaluate_assessment, history_span
 from mitra.services.context import AppContext
 from mitra.storage.alert_store import AlertStore, StoredAlert
-from mitra.storage.assessment_store import AssessmentStore
-from mitra.storage.journal_store import JournalStore
+
+if TYPE_CHECKING:
+    from mitra.services.safety_rejudge import RejudgeReport
 
 SETTINGS_ENV = "MITRA_SAFETY_SETTINGS"
 
@@ -72,18 +80,10 @@ def effective_rules(settings_path: Path | None = None) -> EffectiveRules:
 def judge_entry(
     conn: Connection, ctx: AppContext, entry: Entry, profile: Profile
 ) -> list[StoredAlert]:
-    """Evaluate a just-stored entry against the record around it; store and return new alerts."""
-    ruleset = ctx.rules().ruleset
-    before, after = history_span(ruleset)
-    history = JournalStore(conn).list_entries(since=entry.at - before, until=entry.at + after)
-    lookback = timedelta(hours=ruleset.windows.assessment_lookback_hours)
-    assessments = [
-        s.assessment
-        for s in AssessmentStore(conn).list_assessments(since=entry.at - lookback)
-        if s.assessment.at <= entry.at
-    ]
-    alerts = evaluate(history, entry, profile, ruleset, assessments=assessments)
-    return AlertStore(conn).add_new(alerts, created_at=ctx.now())
+    """Re-judge the windows a just-stored entry falls in; return the alerts it opened."""
+    from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
+
+    return rejudge_around(conn, ctx, profile, changed=entry)
 
 
 def judge_assessment(
@@ -91,10 +91,35 @@ def judge_assessment(
     ctx: AppContext,
     assessment: Assessment,
     profile: Profile,
-    pulse_bpm: float | None = None,
 ) -> list[StoredAlert]:
-    alerts = evaluate_assessment(assessment, profile, ctx.rules().ruleset, pulse_bpm=pulse_bpm)
-    return AlertStore(conn).add_new(alerts, created_at=ctx.now())
+    """Re-judge the day of a just-stored check-in; return the alerts it opened."""
+    from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
+
+    return rejudge_around(conn, ctx, profile, checkin_at=assessment.at)
+
+
+def group_repeats(found: Sequence[StoredAlert]) -> list[StoredAlert]:
+    """One alert per pattern and state (open or not): the latest occurrence, with ``count``,
+    ``first_at`` and every id it stands for. Event keys (hard limits, emergencies) are their
+    own pattern, so each stays visible. Most serious first, then latest first."""
+    groups: dict[tuple[str, bool], list[StoredAlert]] = {}
+    for stored in found:
+        groups.setdefault((key_parts(stored.alert.key).pattern, stored.is_open), []).append(stored)
+    shown = []
+    for members in groups.values():
+        members.sort(key=lambda s: (s.alert.at, s.id))
+        latest = members[-1]
+        shown.append(
+            replace(
+                latest,
+                count=len(members),
+                first_at=members[0].alert.at,
+                alert_ids=tuple(s.id for s in members),
+            )
+        )
+    shown.sort(key=lambda s: (s.alert.at, s.id), reverse=True)
+    shown.sort(key=lambda s: -s.alert.severity.rank)
+    return shown
 
 
 class SafetyService:
@@ -102,8 +127,16 @@ class SafetyService:
         self.ctx = ctx
 
     def alerts(self, *, include_acknowledged: bool = False) -> list[StoredAlert]:
+        """Open alerts (and acknowledged ones when asked), repeats of a pattern grouped."""
         with self.ctx.database.transaction() as conn:
-            return AlertStore(conn).list(include_acknowledged=include_acknowledged)
+            found = AlertStore(conn).list(include_acknowledged=include_acknowledged)
+        return group_repeats(found)
+
+    def rejudge(self, *, dry_run: bool) -> RejudgeReport:
+        """Judge the whole journal from scratch; apply the difference unless ``dry_run``."""
+        from mitra.services.safety_rejudge import rejudge_all  # noqa: PLC0415
+
+        return rejudge_all(self.ctx, dry_run=dry_run)
 
     def open_serious(self) -> list[StoredAlert]:
         """Unacknowledged urgent and emergency alerts, shown on every screen until acknowledged."""
@@ -121,5 +154,21 @@ class SafetyService:
             if found.acknowledged_at is not None:
                 raise ConflictError(f"alert {alert_id} was already acknowledged", field="id")
             now = self.ctx.now()
-            store.acknowledge(alert_id, at=now, note=clean)
-        return StoredAlert(found.id, found.alert, found.created_at, now, clean)
+            # The alert stands for every open repeat of its pattern so far: all are seen
+            # together (a repeat after this moment is new, and shows again).
+            pattern = key_parts(found.alert.key).pattern
+            same = [
+                s
+                for s in store.list()
+                if key_parts(s.alert.key).pattern == pattern
+                and (s.alert.at <= now or s.id == found.id)
+            ]
+            for stored in same or [found]:
+                store.acknowledge(stored.id, at=now, note=clean)
+        return replace(
+            found,
+            acknowledged_at=now,
+            ack_note=clean,
+            count=max(1, len(same)),
+            alert_ids=tuple(s.id for s in same),
+        )

@@ -2,7 +2,10 @@
 
 Invariants: an alert key is stored at most once (a unique index), so the same pattern never
 piles up twenty rows; acknowledging records when (and an optional note) and never deletes.
-Emergency and urgent alerts stay in ``open_alerts`` until acknowledged: there is no snooze.
+Emergency and urgent alerts stay open until acknowledged: there is no snooze. When re-judging
+changes an alert (``replace``, ``close``, ``reopen``), what it showed before is appended to its
+``history``: nothing that was shown is lost. Only mitra's own closures (``closed_by`` =
+'mitra') are ever reopened; a person's acknowledgement stands.
 """
 
 from __future__ import annotations
@@ -12,22 +15,50 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, and_, insert, not_, select, update
 
 from mitra.domain.alerts import Alert, Evidence, Severity
 from mitra.storage import schema as t
 
-# The note on alerts closed because what they were about was deleted (undo reopens them).
+# The notes on alerts mitra closes because the record no longer shows them (undo, or a later
+# entry that makes them true again, reopens them).
 ENTRY_DELETED_NOTE = "closed by mitra: the entry it was about was deleted"
+NO_LONGER_NOTE = "closed by mitra: judged again, the journal no longer shows this"
+CLOSED_BY_MITRA = "mitra"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One earlier version of an alert: what it said, and when and why it changed."""
+
+    changed_at: datetime
+    change: str  # "updated", "closed", "reopened"
+    title: str
+    message: str
+    entry_ids: tuple[int, ...]
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class StoredAlert:
+    """A stored alert. ``count`` and ``alert_ids`` describe the repeats it stands for when
+    the service groups one pattern's occurrences into one alert (``count`` 1 otherwise)."""
+
     id: int
     alert: Alert
     created_at: datetime
     acknowledged_at: datetime | None
     ack_note: str | None
+    updated_at: datetime | None = None
+    closed_by: str | None = None
+    history: tuple[Revision, ...] = ()
+    count: int = 1
+    first_at: datetime | None = None
+    alert_ids: tuple[int, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
 
 
 class AlertStore:
@@ -48,24 +79,65 @@ class AlertStore:
             if alert.key in known:
                 continue
             known.add(alert.key)
-            alert_id = self.conn.execute(
-                insert(t.alerts)
-                .values(
-                    key=alert.key,
-                    rule_id=alert.rule_id,
-                    severity=alert.severity.value,
-                    title=alert.title,
-                    message=alert.message,
-                    advice=alert.advice,
-                    evidence=json.dumps([_evidence_row(e) for e in alert.evidence]),
-                    entry_ids=json.dumps(list(alert.entry_ids)),
-                    at=alert.at,
-                    created_at=created_at,
-                )
-                .returning(t.alerts.c.id)
-            ).scalar_one()
-            stored.append(StoredAlert(alert_id, alert, created_at, None, None))
+            stored.append(self.insert(alert, created_at=created_at))
         return stored
+
+    def insert(self, alert: Alert, *, created_at: datetime) -> StoredAlert:
+        """Store a new alert (its key must not be stored yet)."""
+        alert_id = self.conn.execute(
+            insert(t.alerts)
+            .values(
+                key=alert.key,
+                created_at=created_at,
+                evidence=json.dumps([_evidence_row(e) for e in alert.evidence]),
+                **_content(alert),
+            )
+            .returning(t.alerts.c.id)
+        ).scalar_one()
+        return StoredAlert(alert_id, alert, created_at, None, None)
+
+    def in_span(self, start: datetime, end: datetime) -> list[StoredAlert]:
+        """Every stored alert (open or not) with ``start <= at < end``."""
+        c = t.alerts.c
+        rows = self.conn.execute(
+            select(t.alerts).where(c.at >= start, c.at < end).order_by(c.at, c.id)
+        )
+        return [_stored_of(row) for row in rows]
+
+    def once_only(self) -> list[StoredAlert]:
+        """Every stored alert whose key has no day, week or event part (once-only keys)."""
+        key = t.alerts.c.key
+        buckets = [key.like(f"%/{kind}:%") for kind in ("day", "week", "at")]
+        rows = self.conn.execute(select(t.alerts).where(and_(*(not_(b) for b in buckets))))
+        return [_stored_of(row) for row in rows]
+
+    def replace(self, stored: StoredAlert, alert: Alert, *, at: datetime) -> None:
+        """Show corrected figures; the earlier version goes to the history."""
+        self._change(stored, "updated", at, _content(alert))
+
+    def close(self, stored: StoredAlert, *, at: datetime, note: str) -> None:
+        """Close an alert the record no longer shows, as mitra (undo may reopen it)."""
+        values = {"acknowledged_at": at, "ack_note": note, "closed_by": CLOSED_BY_MITRA}
+        self._change(stored, "closed", at, values)
+
+    def reopen(self, stored: StoredAlert, alert: Alert, *, at: datetime) -> None:
+        """Reopen an alert mitra closed, now that the record shows it again."""
+        values = {"acknowledged_at": None, "ack_note": None, "closed_by": None}
+        self._change(stored, "reopened", at, {**values, **_content(alert)})
+
+    def _change(
+        self, stored: StoredAlert, change: str, at: datetime, values: dict[str, Any]
+    ) -> None:
+        old = stored.alert
+        history = [
+            *(_revision_row(r) for r in stored.history),
+            _revision_row(Revision(at, change, old.title, old.message, old.entry_ids, old.at)),
+        ]
+        self.conn.execute(
+            update(t.alerts)
+            .where(t.alerts.c.id == stored.id)
+            .values(updated_at=at, history=json.dumps(history), **values)
+        )
 
     def list(self, *, include_acknowledged: bool = False) -> list[StoredAlert]:
         query = select(t.alerts)
@@ -78,36 +150,46 @@ class AlertStore:
         row = self.conn.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).first()
         return None if row is None else _stored_of(row)
 
-    def close_for_deleted(self, deleted_ids: set[int], *, at: datetime) -> int:
-        """Acknowledge open alerts whose every triggering entry is deleted, with a note saying
-        so; emergencies stay open (only a person closes those). Returns how many closed."""
-        closed = 0
-        for stored in self.list():
-            ids = set(stored.alert.entry_ids)
-            if ids and ids <= deleted_ids and stored.alert.severity is not Severity.EMERGENCY:
-                self.acknowledge(stored.id, at=at, note=ENTRY_DELETED_NOTE)
-                closed += 1
-        return closed
-
-    def reopen_for_restored(self, entry_id: int) -> int:
-        """Reopen the alerts that were closed only because this entry was deleted."""
-        reopened = 0
-        for stored in self.list(include_acknowledged=True):
-            if stored.ack_note == ENTRY_DELETED_NOTE and entry_id in stored.alert.entry_ids:
-                self.conn.execute(
-                    update(t.alerts)
-                    .where(t.alerts.c.id == stored.id)
-                    .values(acknowledged_at=None, ack_note=None)
-                )
-                reopened += 1
-        return reopened
-
     def acknowledge(self, alert_id: int, *, at: datetime, note: str | None) -> None:
         self.conn.execute(
             update(t.alerts)
             .where(t.alerts.c.id == alert_id)
             .values(acknowledged_at=at, ack_note=note)
         )
+
+
+def _content(alert: Alert) -> dict[str, Any]:
+    return {
+        "rule_id": alert.rule_id,
+        "severity": alert.severity.value,
+        "title": alert.title,
+        "message": alert.message,
+        "advice": alert.advice,
+        "entry_ids": json.dumps(list(alert.entry_ids)),
+        "at": alert.at,
+    }
+
+
+def _revision_row(revision: Revision) -> dict[str, Any]:
+    return {
+        "changed_at": revision.changed_at.isoformat(),
+        "change": revision.change,
+        "title": revision.title,
+        "message": revision.message,
+        "entry_ids": list(revision.entry_ids),
+        "at": revision.at.isoformat(),
+    }
+
+
+def _revision_of(row: dict[str, Any]) -> Revision:
+    return Revision(
+        changed_at=datetime.fromisoformat(row["changed_at"]),
+        change=row["change"],
+        title=row["title"],
+        message=row["message"],
+        entry_ids=tuple(row["entry_ids"]),
+        at=datetime.fromisoformat(row["at"]),
+    )
 
 
 def _evidence_row(evidence: Evidence) -> dict[str, str]:
@@ -132,4 +214,14 @@ def _stored_of(row: Row[Any]) -> StoredAlert:
         at=m["at"],
         key=m["key"],
     )
-    return StoredAlert(m["id"], alert, m["created_at"], m["acknowledged_at"], m["ack_note"])
+    history = tuple(_revision_of(r) for r in json.loads(m["history"] or "[]"))
+    return StoredAlert(
+        m["id"],
+        alert,
+        m["created_at"],
+        m["acknowledged_at"],
+        m["ack_note"],
+        updated_at=m["updated_at"],
+        closed_by=m["closed_by"],
+        history=history,
+    )

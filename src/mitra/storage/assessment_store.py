@@ -43,6 +43,7 @@ class AssessmentStore:
                 at=assessment.at,
                 recorded_at=recorded_at,
                 note=note,
+                pulse_bpm=assessment.pulse_bpm,
             )
             .returning(t.assessments.c.id)
         ).scalar_one()
@@ -67,15 +68,18 @@ class AssessmentStore:
         *,
         instrument_id: str | None = None,
         since: datetime | None = None,
+        until: datetime | None = None,
         include_deleted: bool = False,
     ) -> list[StoredAssessment]:
         """Assessments in time order (then id order), optionally one instrument's, from
-        ``since``."""
+        ``since`` up to ``until`` (both included)."""
         conditions: list[Any] = []
         if instrument_id is not None:
             conditions.append(t.assessments.c.instrument_id == instrument_id)
         if since is not None:
             conditions.append(t.assessments.c.at >= since)
+        if until is not None:
+            conditions.append(t.assessments.c.at <= until)
         if not include_deleted:
             conditions.append(t.assessments.c.deleted_at.is_(None))
         return self._read(and_(true(), *conditions))
@@ -155,6 +159,7 @@ def _record_of(row: Row[Any], items: tuple[tuple[str, int], ...]) -> StoredAsses
         interpretation=interpretation_for(instrument, total),
         source=instrument.citation,
         positive_screen=None if instrument.positive_at is None else total >= instrument.positive_at,
+        pulse_bpm=m["pulse_bpm"],
     )
     return StoredAssessment(
         id=m["id"],

@@ -168,6 +168,7 @@ assessments = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("note", Text),
     Column("deleted_at", UTCDateTime),
+    Column("pulse_bpm", Float(53)),
     CheckConstraint("rater IN ('self', 'clinician')", name="ck_assessments_rater"),
     Index("ix_assessments_instrument_at", "instrument_id", "at"),
 )
@@ -198,6 +199,11 @@ alerts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("acknowledged_at", UTCDateTime),
     Column("ack_note", Text),
+    # Re-judging (issue 11, migration 0007): the last change mitra made, 'mitra' when mitra
+    # closed it, and every earlier version shown (JSON), so nothing shown is ever lost.
+    Column("updated_at", UTCDateTime),
+    Column("closed_by", String(16)),
+    Column("history", Text),
     Index("ix_alerts_at", "at"),
 )
 
