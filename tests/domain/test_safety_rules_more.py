@@ -10,6 +10,7 @@ about; emergencies each get their guidance. Helpers come from ``test_safety_rule
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -185,9 +186,9 @@ def test_ordinary_leaf_raises_no_7oh_alert() -> None:
 def check(instrument_id: str, total: int, *, pulse_bpm: float | None = None) -> set[str]:
     instrument = get_instrument(instrument_id)
     answers = _answers(instrument_id, total, len(instrument.items))
-    assessment = score(instrument, answers, rater="self", at=NOON)
+    assessment = replace(score(instrument, answers, rater="self", at=NOON), pulse_bpm=pulse_bpm)
     assert assessment.total == total
-    return fired(evaluate_assessment(assessment, PERSON, RULES, zone=ZONE, pulse_bpm=pulse_bpm))
+    return fired(evaluate_assessment(assessment, PERSON, RULES, zone=ZONE))
 
 
 def _answers(instrument_id: str, total: int, count: int) -> list[int]:
@@ -233,7 +234,7 @@ def test_a_resting_pulse_of_130_or_more_is_urgent(bpm: float, urgent: bool) -> N
 def check_cows_with_pulse(bpm: float) -> set[str]:
     instrument = get_instrument("cows")
     assessment = score(instrument, [4] + [0] * (len(instrument.items) - 1), rater="self", at=NOON)
-    alerts = evaluate_assessment(assessment, PERSON, RULES, zone=ZONE, pulse_bpm=bpm)
+    alerts = evaluate_assessment(replace(assessment, pulse_bpm=bpm), PERSON, RULES, zone=ZONE)
     for alert in alerts:
         if alert.rule_id == "pulse-resting-fast":
             assert alert.severity is Severity.URGENT

@@ -51,6 +51,7 @@ GROUPS = frozenset(
         "side-effect",
         "assessment",
         "plan",
+        "overdose",
     }
 )
 STRENGTHS = frozenset(
@@ -91,6 +92,8 @@ REQUIRED_RULES = frozenset(
         "insomnia-evening-dose",
         "symptom-emergency",
         "plan-ceiling-exceeded",
+        "opioid-after-break",
+        "naloxone-not-at-hand",
     }
 )
 # Every {placeholder} a title, message, advice or text may use; the engine fills the ones each
@@ -139,6 +142,7 @@ PLACEHOLDERS = frozenset(
         "seven_oh_total_24h_mg",
         "pulse_bpm",
         "item_score",
+        "naloxone_state",
         "item_label",
         "min_pulse_bpm",
     }

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from mitra.domain import safety_combinations, safety_doses, safety_symptoms
+from mitra.domain import safety_combinations, safety_doses, safety_overdose, safety_symptoms
 from mitra.domain.alerts import Alert, day_key, event_key, number_text, sorted_alerts
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
 from mitra.domain.instrument_defs import Assessment
@@ -220,9 +220,11 @@ def entry_alerts(
             alerts += safety_doses.profile_alerts(timeline, profile, ruleset)
             alerts += safety_combinations.combination_alerts(timeline, ruleset)
             alerts += safety_combinations.medication_alerts(timeline, profile, ruleset)
+            alerts += safety_overdose.overdose_risk_alerts(timeline, profile, ruleset)
     elif isinstance(new, SubstanceEntry) and core:
         alerts += safety_combinations.combination_alerts(timeline, ruleset)
         alerts += safety_doses.substance_profile_alerts(timeline, profile, ruleset)
+        alerts += safety_overdose.overdose_risk_alerts(timeline, profile, ruleset)
     elif isinstance(new, SymptomEntry) and core:
         alerts += safety_symptoms.symptom_alerts(timeline, ruleset)
     return alerts

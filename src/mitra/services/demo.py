@@ -132,6 +132,7 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
         journal.delete(typo.entry.id)
         count += 1
     count += add_demo_free_text(ctx, start)
+    count += add_demo_lost_tolerance(ctx, start)
     checkins = add_demo_checkins(ctx, start, rng)
     looks = add_demo_plan(ctx, start)
     review_demo_alerts(ctx, start)
@@ -148,10 +149,10 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
 def add_demo_free_text(ctx: AppContext, start: datetime) -> int:
     """Symptoms typed as a phone types them (issue 10): a line of several in the person's own
     words, words mitra does not know (kept as they are), and a warning sign with a curly
-    apostrophe, which raises the emergency alert; the person then notes what they did.
+    apostrophe, which raises the emergency alert (left open: an emergency is the person's to
+    close, with a clinician).
     Fixed moments (no randomness), so the rest of the journey is unchanged. Returns the number
     of entries written."""
-    from mitra.services.safety import SafetyService  # noqa: PLC0415 (demo only)
 
     journal = JournalService(ctx)
     written = 0
@@ -166,12 +167,24 @@ def add_demo_free_text(ctx: AppContext, start: datetime) -> int:
             continue
         result = journal.log_symptom(text, at=moment)
         written += len(result.entries)
-        for stored in result.alerts:
-            if stored.alert.rule_id == "symptom-emergency":
-                SafetyService(ctx).acknowledge(
-                    stored.id, note="called 911; checked at the ER and sent home"
-                )
     return written
+
+
+def add_demo_lost_tolerance(ctx: AppContext, start: datetime) -> int:
+    """On a bad evening of day 20 the person takes a leftover oxycodone, 18 days after the last
+    one: mitra warns that tolerance has fallen (never use alone, naloxone, test strips) and
+    reminds them that their profile does not say they have naloxone. They then get some and
+    note it in the profile, with an expiry a year and a half ahead, so the reminders stop.
+    Returns the number of entries written."""
+    moment = start + timedelta(days=20, hours=19.5)
+    if moment > ctx.now():
+        return 0
+    JournalService(ctx).log_substance(
+        "oxycodone", "10mg", at=moment, note="a leftover pill after a bad day"
+    )
+    expires = (ctx.now() + timedelta(days=550)).date()
+    ProfileService(ctx).set(naloxone="yes", naloxone_expires=f"{expires:%Y-%m}")
+    return 1
 
 
 def review_demo_alerts(ctx: AppContext, start: datetime) -> int:

@@ -59,9 +59,7 @@ def _step_text(
     )
     reason = step.reason
     if measure is not None:
-        shown = in_product(step, measure).text()
-        summary = f"mitra: plan {number}, {shown}"
-        reason = f"In your product: {shown}.\n{reason}"
+        reason = f"In your usual product: {in_product(step, measure).text()}.\n{reason}"
     return summary, f"{reason}\n\n{move}\n\n{plan.alternatives}\n\n{HELPLINE}"
 
 
