@@ -21,6 +21,33 @@ from tests.support.pg_cluster import create_database, running_cluster
 __all__ = ["FIXED_NOW"]
 _db_counter = itertools.count()
 
+# Tests that start PostgreSQL or Chromium: left out of the runs under libfaketime (the
+# server and the browser are not part of what those runs check: mitra's own reading of time).
+OUTSIDE_FAKETIME = {"pg_base_url", "browser"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-run",
+        action="store_true",
+        help="the run under libfaketime (make test-clock): leave out the tests that start "
+        "PostgreSQL or Chromium",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--clock-run"):
+        return
+    kept, left = [], []
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ())) & OUTSIDE_FAKETIME
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database") == "postgresql"
+        (left if needs or on_postgres else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
