@@ -21,7 +21,8 @@ day of the year (no general date library guesses). Everything is relative to an 
   that part (morning 04:00-11:59, afternoon 12:00-17:59, evening 17:00-23:59, night
   18:00-05:59); ``last night 2am`` is 02:00 of the night that ended this morning (today).
 - Elapsed time: ``2h ago``, ``2 hours ago``, ``90m ago``, ``90 min ago``, ``1h30m ago``,
-  ``an hour ago``, ``half an hour ago``, ``3 days ago``, ``2 weeks ago``: exactly that much
+  ``an hour ago``, ``half an hour ago``, ``3 days ago``, ``two weeks ago`` (counts one to
+  twelve may be words; "a few" is 3, "a couple of" 2): exactly that much
   elapsed time before now (a day is 24 hours). ``in 3 days`` is the same forwards.
 
 Impossible times are refused, never rounded: ``25:00``, ``13pm``, ``24:30``, ``31 feb``,
@@ -112,7 +113,27 @@ _UNIT_SECONDS = {
     "minutes": 60,
 }
 _UNIT = "|".join(sorted(_UNIT_SECONDS, key=len, reverse=True))
-_SPAN = re.compile(rf"(\d+(?:\.\d+)?|an?|half an?)\s*({_UNIT})(?![a-z])\s*(?:and\s+)?")
+_COUNT_WORDS = {
+    word: float(i + 1)
+    for i, word in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+} | {"a": 1.0, "an": 1.0, "a couple of": 2.0, "a few": 3.0, "half an": 0.5, "half a": 0.5}
+_COUNT = "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
+_SPAN = re.compile(rf"(\d+(?:\.\d+)?|{_COUNT})\s*({_UNIT})(?![a-z])\s*(?:and\s+)?")
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{1,2}))?\s*([ap])\.?\s*m\.?$|^(\d{1,2})[:.](\d{1,2})$")
 _ISO_START = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _WEEKDAY = {name: i for i, name in enumerate(WEEKDAYS)} | {
@@ -261,7 +282,7 @@ def _elapsed(spoken: str, now: datetime) -> datetime | None:
         if match.start() != position:
             return None
         count = match.group(1)
-        number = 0.5 if count.startswith("half") else 1.0 if count in {"a", "an"} else float(count)
+        number = _COUNT_WORDS[count] if count in _COUNT_WORDS else float(count)
         seconds += number * _UNIT_SECONDS[match.group(2)]
         position = match.end()
     if position == 0 or position != len(body):
