@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only, always
@@ -128,7 +128,9 @@ def main() -> None:
     args = parser.parse_args()
     # Early enough that the last dose is still in the past (times ahead of now are refused).
     total = WARM_UP + args.requests
-    first = None if args.same_moment else datetime.now(UTC) - SPACING * (total + 4)
+    from mitra.services.context import system_clock
+
+    first = None if args.same_moment else system_clock() - SPACING * (total + 4)
     with tempfile.TemporaryDirectory() as folder:
         process, port = start_server(Path(folder))
         try:

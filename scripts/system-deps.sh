@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need when they are missing and apt is usable:
 # PostgreSQL server binaries (storage tests) and Chromium (browser tests of the web pages;
-# Playwright drives Debian's /usr/bin/chromium, never a browser build it downloads).
+# Playwright drives Debian's /usr/bin/chromium, never a browser build it downloads) and
+# faketime (libfaketime: `make test-clock` runs the time-sensitive tests at fixed moments).
 # Prints what it does; never fails the build just because apt is unavailable: the tests
 # that need a missing package then report clearly what is missing.
 set -euo pipefail
@@ -14,9 +15,14 @@ have_chromium() {
   [ -x /usr/bin/chromium ]
 }
 
+have_faketime() {
+  command -v faketime >/dev/null 2>&1
+}
+
 wanted=()
 have_postgres || wanted+=(postgresql)
 have_chromium || wanted+=(chromium)
+have_faketime || wanted+=(faketime)
 if [ ${#wanted[@]} -eq 0 ]; then
   exit 0
 fi
@@ -29,7 +35,7 @@ if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
     echo "system-deps: not root and no sudo; install ${wanted[*]} by hand" >&2; exit 0; fi
 fi
-echo "system-deps: installing ${wanted[*]} (Debian) for the storage and browser tests"
+echo "system-deps: installing ${wanted[*]} (Debian) for the storage, browser and clock tests"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # Debian starts a PostgreSQL cluster on install where it can; the tests use a private one.

@@ -1,25 +1,58 @@
-"""Fixtures: real SQLite files, a private PostgreSQL cluster, a fixed clock."""
+"""Fixtures: real SQLite files, a private PostgreSQL cluster, a fixed clock.
+
+No test reads the wall clock: contexts get ``FIXED_NOW``, and the autouse fixture sets
+``MITRA_FIXED_NOW`` so CLI runs, web apps and subprocesses without an explicit clock see the
+same moment.
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mitra.services.context import AppContext
+from mitra.services.context import FIXED_NOW_VARIABLE, AppContext
 from mitra.storage.database import Database, open_database
+from tests.support.clock import FIXED_NOW
 from tests.support.pg_cluster import create_database, running_cluster
 
-FIXED_NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+__all__ = ["FIXED_NOW"]
 _db_counter = itertools.count()
+
+# Tests that start PostgreSQL or Chromium: left out of the runs under libfaketime (the
+# server and the browser are not part of what those runs check: mitra's own reading of time).
+OUTSIDE_FAKETIME = {"pg_base_url", "browser"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-run",
+        action="store_true",
+        help="the run under libfaketime (make test-clock): leave out the tests that start "
+        "PostgreSQL or Chromium",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--clock-run"):
+        return
+    kept, left = [], []
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ())) & OUTSIDE_FAKETIME
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database") == "postgresql"
+        (left if needs or on_postgres else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep tests away from the real user data folder and environment."""
+    """Keep tests away from the real user data folder, environment and clock."""
+    monkeypatch.setenv(FIXED_NOW_VARIABLE, FIXED_NOW.isoformat())
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
     monkeypatch.delenv("MITRA_DATABASE_URL", raising=False)

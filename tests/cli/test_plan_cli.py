@@ -3,11 +3,13 @@ parses, and bad options refused with one line, exit code 2 and nothing written."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import run
+from tests.support.clock import FIXED_NOW
 from tests.support.refusal import snapshot
 
 STEP_NUMBERS = {"start", "end", "reason", "daily_max_mg", "dose_max_mg", "doses_per_day_max"}
@@ -161,5 +163,6 @@ def test_a_dose_logged_against_the_plan_shows_its_judgement(planned: str) -> Non
     judgement = document["plan_judgement"]
     assert judgement["verdict"] == "over" and judgement["step"]["dose_max_mg"] == 45.0
     assert "plan-ceiling-exceeded" in {a["rule_id"] for a in document["alerts"]}
-    text = run("log", "dose", "1g", db=planned).out
+    later = FIXED_NOW + timedelta(hours=3)  # past the plan's minimum interval
+    text = run("log", "dose", "1g", db=planned, clock=lambda: later).out
     assert "Plan step 1" in text and "within" in text

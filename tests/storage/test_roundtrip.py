@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mitra.domain.amount_limits import kratom_bound
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
 from mitra.domain.products import Form, define_product, estimate_dose, generic_products
 from mitra.domain.profile import Profile
-from mitra.domain.quantities import parse_amount
+from mitra.domain.quantities import Amount
 from mitra.domain.substances import Route, SubstanceClass
 from mitra.domain.symptoms import catalogue as symptom_catalogue
 from mitra.storage.database import HEAD_REVISION, Database, current_revision
@@ -36,8 +37,10 @@ notes = st.one_of(
 @st.composite
 def dose_entries(draw: st.DrawFn) -> DoseEntry:
     product = draw(st.sampled_from([p for p in generic_products() if p.form is not Form.LIQUID]))
-    grams = draw(st.floats(min_value=0.01, max_value=50, allow_nan=False))
-    amount = parse_amount(f"{grams!r} g")
+    bound = kratom_bound(product.form.value, "mass")
+    limit = bound.limit if bound is not None else 50.0
+    grams = draw(st.floats(min_value=0.01, max_value=limit, allow_nan=False))
+    amount = Amount(grams, "gram")
     return DoseEntry(
         at=draw(moments),
         product_name=product.name,

@@ -3,10 +3,11 @@ person would at the page's width, and the axe-core accessibility check."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mitra.services.catalogue import ProfileService
+from tests.support.clock import FIXED_NOW
 from tests.web.conftest import LiveServer
 
 
@@ -15,7 +16,7 @@ def set_up(server: LiveServer) -> None:
 
 
 def hours_ago(hours: float) -> datetime:
-    return datetime.now(UTC) - timedelta(hours=hours)
+    return FIXED_NOW - timedelta(hours=hours)
 
 
 def nav_to(page: Any, label: str) -> None:

@@ -25,6 +25,7 @@ from mitra.services.context import AppContext
 from mitra.services.journal import JournalService
 from mitra.storage.database import open_database
 from mitra.web.app import create_app
+from tests.support.clock import fixed_now
 
 BASE_URL = "http://127.0.0.1"
 CHROMIUM = "/usr/bin/chromium"
@@ -67,8 +68,8 @@ class LiveServer:
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     import uvicorn
 
-    ctx = AppContext(open_database(f"sqlite:///{tmp_path / 'journal.sqlite3'}"))
-    demo = AppContext(open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}"))
+    ctx = AppContext(open_database(f"sqlite:///{tmp_path / 'journal.sqlite3'}"), clock=fixed_now)
+    demo = AppContext(open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}"), clock=fixed_now)
     app = create_app(ctx, demo=lambda: demo)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

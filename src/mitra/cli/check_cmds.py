@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mitra.cli.main import state
-from mitra.cli.output import dim, emit_json, local_time
+from mitra.cli.output import dim, emit_json, local_time, when_logged
 from mitra.cli.words import SUPPORT_LINE
 
 if TYPE_CHECKING:
@@ -226,7 +226,7 @@ def _show_result(result: CheckinResult, as_json: bool) -> None:
         )
         click.echo()
     click.echo(
-        f"Saved {instrument.short_name} #{result.id} at {local_time(a.at, zone)} "
+        f"Saved {instrument.short_name} #{result.id} at {when_logged(a.at, zone)} "
         f"({result.profile.timezone}), {a.rater}-rated"
     )
     band = f": {a.band}" if a.band else ""

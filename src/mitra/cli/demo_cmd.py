@@ -48,7 +48,7 @@ def demo(as_json: bool) -> None:
             field="db",
         )
     remove_sqlite_file(url)
-    ctx = AppContext(open_database(url))
+    ctx = AppContext(open_database(url), clock=cli_state.clock)
     summary = build_demo(ctx)
     found, deleted, profile = JournalService(ctx).history(since="5 days ago", include_deleted=True)
     if as_json:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mitra.cli.main import state
-from mitra.cli.output import dim, emit_json, local_time, mg
+from mitra.cli.output import dim, emit_json, mg, when_logged
 from mitra.cli.words import SUPPORT_LINE
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _show_logged(result: LogResult, as_json: bool) -> None:
         emit_json(document)
         return
     click.echo(
-        f"Logged {entry.kind.value} #{entry.id} at {local_time(entry.at, zone)} "
+        f"Logged {entry.kind.value} #{entry.id} at {when_logged(entry.at, zone)} "
         f"({result.profile.timezone})"
     )
     click.echo(f"  {describe(entry)}")
@@ -362,7 +362,7 @@ def _show_change(action: str, entry: Entry, as_json: bool) -> None:
         emit_json({"action": action, "entry": entry_view(entry, zone)})
         return
     click.echo(
-        f"{action.capitalize()} #{entry.id} ({local_time(entry.at, zone)}): {describe(entry)}"
+        f"{action.capitalize()} #{entry.id} ({when_logged(entry.at, zone)}): {describe(entry)}"
     )
     if action == "deleted":
         click.echo(dim("  'mitra undo' brings it back."))

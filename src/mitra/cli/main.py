@@ -7,8 +7,9 @@ Exit codes: 0 done; 2 bad input (what was wrong and what is accepted, nothing wr
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +17,8 @@ from mitra import __version__
 from mitra.cli.words import MAIN_HELP
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mitra.services.context import AppContext
 
 
@@ -24,14 +27,29 @@ class CliState:
     db: str | None
     demo: bool
     debug: bool
+    # The clock every command uses: injected by main(clock=...) in tests, else the default
+    # (the wall clock, or MITRA_FIXED_NOW), chosen on first use.
+    injected_clock: Callable[[], datetime] | None = None
     _app: AppContext | None = None
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        if self.injected_clock is None:
+            from mitra.services.context import default_clock  # noqa: PLC0415
+
+            self.injected_clock = default_clock()
+        return self.injected_clock
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def app(self) -> AppContext:
         if self._app is None:
             from mitra.services.context import AppContext  # noqa: PLC0415
             from mitra.storage.database import open_database, resolve_url  # noqa: PLC0415
 
-            self._app = AppContext(open_database(resolve_url(self.db, demo=self.demo)))
+            database = open_database(resolve_url(self.db, demo=self.demo))
+            self._app = AppContext(database, clock=self.clock)
         return self._app
 
 
@@ -52,7 +70,8 @@ def state() -> CliState:
 @click.version_option(__version__, prog_name="mitra")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, demo: bool, debug: bool) -> None:
-    ctx.obj = CliState(db=db, demo=demo, debug=debug)
+    injected = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
+    ctx.obj = CliState(db=db, demo=demo, debug=debug, injected_clock=injected)
 
 
 def _register() -> None:
@@ -85,13 +104,16 @@ def _register() -> None:
 _register()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn mitra's errors into one line and an exit code."""
+def main(argv: list[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+    """Entry point: run the CLI and turn mitra's errors into one line and an exit code.
+
+    ``clock`` replaces the process's clock for this run (tests pass a fixed one)."""
     args = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in args
+    injected: dict[str, Any] = {"clock": clock}
     try:
         _refuse_negative_numbers(args)
-        code = cli.main(args=args, prog_name="mitra", standalone_mode=False)
+        code = cli.main(args=args, prog_name="mitra", standalone_mode=False, obj=injected)
     except click.exceptions.Abort:
         click.echo("mitra: stopped.", err=True)
         sys.exit(130)

@@ -18,6 +18,15 @@ def local_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M")
 
 
+def when_logged(moment: datetime, zone: ZoneInfo) -> str:
+    """A confirmation's time, relative to the command's now: "today 21:00", "yesterday 21:00",
+    "Sun 30 Nov 20:30" (the date always shows when it is not today)."""
+    from mitra.cli.main import state  # noqa: PLC0415  (output helpers load before commands)
+    from mitra.domain.when import describe_moment  # noqa: PLC0415
+
+    return describe_moment(moment, now=state().now(), zone=zone)
+
+
 def mg(value: float) -> str:
     if value >= 100:
         return f"{value:.0f}"

@@ -475,8 +475,6 @@ Examples:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 def restore_cmd(file: Path, as_json: bool) -> None:
-    from datetime import UTC, datetime  # noqa: PLC0415
-
     from mitra.services.backups import journal_path, needs_passphrase, restore  # noqa: PLC0415
     from mitra.storage.database import resolve_url  # noqa: PLC0415
 
@@ -485,7 +483,7 @@ def restore_cmd(file: Path, as_json: bool) -> None:
     journal_path(url)
     passphrase = _passphrase(confirm=False) if needs_passphrase(file) else None
     # The journal is not opened first: it may be the damaged file being replaced.
-    result = restore(url, file, now=datetime.now(UTC), passphrase=passphrase)
+    result = restore(url, file, now=cli_state.now(), passphrase=passphrase)
     if as_json:
         emit_json(
             {

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from mitra.domain import catalogue_data
+from mitra.domain import amount_limits, catalogue_data
 from mitra.domain.errors import InputError, NotFoundError
 from mitra.domain.quantities import Amount, to_magnitude
 
@@ -125,15 +125,6 @@ class DoseEstimate:
     seven_oh_mg: Range
     product_mass_g: float | None
     explanation: str
-
-
-# Limits of one dose past which an amount is treated as a typing error, not a dose.
-MAX_DOSE = {
-    "mass": (50.0, "gram", "50 g"),
-    "volume": (1000.0, "milliliter", "1000 ml"),
-    "count": (50.0, "capsule", "50 units"),
-    "scoop": (20.0, "scoop", "20 scoops"),
-}
 
 
 def _range_from(data: dict[str, float]) -> Range:
@@ -335,27 +326,23 @@ def _by_ratio(value: float | None, known: Range, other: Range) -> Range:
     return Range(other.typical * scale, other.low * scale, other.high * scale)
 
 
-def check_dose_amount(amount: Amount) -> None:
-    """Refuse amounts that cannot be one dose of kratom (typing errors such as 5 kg)."""
+def check_dose_amount(amount: Amount, form: Form | None = None) -> None:
+    """Refuse amounts that cannot be one dose of kratom (typing errors such as 5 kg), by
+    mitra's plausibility bound for ``form`` (any form when None; see amount_limits)."""
     kind = amount.kind()
-    if kind not in MAX_DOSE:
+    bound = amount_limits.kratom_bound(None if form is None else form.value, kind)
+    if bound is None:
         raise InputError(
             f"a kratom dose is given in g, mg, ml, capsules, tablets or scoops, not "
             f"'{amount.display()}'",
             field="amount",
         )
-    limit, unit, label = MAX_DOSE[kind]
-    if to_magnitude(amount, unit) > limit:
-        raise InputError(
-            f"{amount.display()} is more than one dose can be (at most {label}); "
-            "check the amount, e.g. 3g",
-            field="amount",
-        )
+    amount_limits.check_within(amount, bound, what="one dose")
 
 
 def estimate_dose(product: Product, amount: Amount) -> DoseEstimate:
     """Estimated mitragynine and 7-OH in ``amount`` of ``product``, as ranges in mg."""
-    check_dose_amount(amount)
+    check_dose_amount(amount, product.form)
     kind = amount.kind()
     basis = product.potency.basis
     mass_g: float | None = None

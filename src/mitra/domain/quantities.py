@@ -1,13 +1,38 @@
-"""Amounts with units, parsed and converted by pint.
+"""Amounts with units, read as meant, parsed and converted by pint.
 
-People type "3g", "2 caps", "15ml", "0.5 g" or "3 drinks". This module turns such text into a
-pint quantity and refuses what is not an amount. Product units (capsule, tablet, scoop) and
-standard drinks are defined as their own dimensions, so pint never silently converts a capsule
-into grams: that needs the product's fill mass, which only a product knows.
+People type "3g", "2 caps", "15ml", "1,000 mg", "1,5 g", "two caps", "half a gram", "1 1/2 g"
+or "3 drinks". This module turns such text into a pint quantity and refuses what is not an
+amount, or could be read two ways. Product units (capsule, tablet, scoop) and standard drinks
+are defined as their own dimensions, so pint never silently converts a capsule into grams:
+that needs the product's fill mass, which only a product knows.
 
-Invariant: every accepted amount is finite and > 0. The pint registry is built once, lazily, from
-the package's small definitions file ``data/units.txt`` (pint's full default registry costs
-about a third of a second to load on every command).
+The number grammar (one fixed set of rules, so "1,000mg" is never stored as 1 mg):
+
+- Digits alone are a whole number: ``1000``.
+- A comma followed by exactly three digits, after a first group of 1-3 digits that does not
+  start with 0, groups thousands: ``1,000`` and ``12,500,000`` (English usage). Any other
+  single comma is a decimal comma: ``1,5`` is 1.5, ``0,250`` is 0.25.
+- A single point is a decimal point (``1.5``, ``0.500``), except where it could also group
+  thousands, as in much of Europe: one point followed by exactly three digits after a first
+  group of 1-3 digits not starting with 0 (``1.000``, ``2.500``). That is refused, naming
+  both readings (1 or 1000), because either would be silently wrong half the time. Several
+  points, each followed by three digits (``1.000.000``), can only group thousands.
+- Both marks: the last one is the decimal mark and the others must group thousands
+  (``1,000.5`` or ``1.000,5`` are 1000.5); anything else (``1,000.5,0``) is refused.
+- Exponents (``1e-3``) are read, then bound like any number.
+- Words and fractions: ``a``/``an``/``one`` to ``twenty``, tens to ``ninety`` (``twenty-five``),
+  ``half``, ``quarter``, ``third``, ``one and a half``, ``a half``, ``half a``,
+  ``a quarter of a``; ``1/2``, ``1 1/2`` and the fraction characters (½ ¼ ¾ ⅓ ⅔ ⅛).
+
+Household measures (teaspoon, tablespoon, spoon) are refused with a hint: the mass of a
+spoonful of powder depends on the powder, how packed and how heaped it is, and no published
+figure exists for kratom powder, so any gram figure would be invented. The person weighs it,
+or sets the product's scoop size once (``--scoop-g``) and logs scoops.
+
+Invariant: every accepted amount is finite, between 1e-6 and 1e6 in the unit written, and
+> 0. Bounds per product form and substance live in ``amount_limits``. The pint registry is
+built once, lazily, from the package's small definitions file ``data/units.txt`` (pint's full
+default registry costs about a third of a second to load on every command).
 """
 
 from __future__ import annotations
@@ -22,8 +47,6 @@ from typing import Any
 from mitra.domain.errors import InputError
 
 ACCEPTED_UNITS_TEXT = "g, mg, mcg, kg, ml, l, caps/capsules, tablets/pills, scoops, drinks"
-
-_AMOUNT = re.compile(r"^\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?|nan|inf)\s*(.*)$", re.I)
 
 
 @functools.cache
@@ -78,28 +101,46 @@ def dimension_kind(quantity: Any) -> str:
 
 
 def parse_amount(text: str, *, default_unit: str | None = None) -> Amount:
-    """Parse "3g", "2 caps", "15 ml"; a bare number takes ``default_unit`` when one is given.
+    """Parse "3g", "2 caps", "1,000 mg", "half a gram"; a bare number takes ``default_unit``
+    when one is given.
 
     Raises InputError naming what was wrong and what is accepted.
     """
-    raw = text.strip()
+    raw = " ".join(text.split())
     if not raw:
         raise InputError(
             "the amount is empty; give a number and a unit, e.g. 3g or 2 caps", field="amount"
         )
-    match = _AMOUNT.match(raw)
-    if match is None:
+    spoken = _spell_fractions(raw.lower())
+    if re.match(r"^[+-]?(nan|inf|infinity)\b", spoken):
+        raise InputError(f"'{raw}' is not a number; give an amount such as 3g", field="amount")
+    leading = _leading_number(raw, spoken)
+    if leading is None:
         raise InputError(
-            f"'{raw}' is not an amount; give a number and a unit, e.g. 3g, 2 caps, 15ml",
+            f"'{raw}' is not an amount; give a number and a unit, e.g. 3g, 2 caps, 15ml, "
+            "half a gram",
             field="amount",
         )
-    number_text, unit_text = match.group(1).replace(",", "."), match.group(2).strip()
-    value = float(number_text)
-    if math.isnan(value) or math.isinf(value):
-        raise InputError(f"'{raw}' is not a number; give an amount such as 3g", field="amount")
+    value, shown, unit_text = leading
     if value <= 0:
         raise InputError(
-            f"the amount must be more than zero (got {number_text}); e.g. 3g", field="amount"
+            f"the amount must be more than zero (got {shown}); e.g. 3g", field="amount"
+        )
+    if not MIN_VALUE <= value <= MAX_VALUE:
+        raise InputError(
+            f"'{raw}' is not a plausible amount (the number must be between 0.000001 and "
+            "1,000,000 in the unit given); e.g. 3g or 500 mg",
+            field="amount",
+        )
+    unit_text = _UNIT_FILLER.sub("", unit_text).strip()
+    if _SPOON.search(unit_text):
+        raise InputError(
+            f"'{raw}': spoons are not a measure mitra can convert (a spoonful of powder weighs "
+            "more or less depending on the powder and how heaped it is, and there is no "
+            "published figure for kratom). Weigh it (e.g. 3g), or set the product's scoop size "
+            "once with 'mitra product add ... --scoop-g 2.5' and log scoops; for a liquid, "
+            "give ml",
+            field="amount",
         )
     if not unit_text:
         if default_unit is None:
@@ -121,6 +162,160 @@ def parse_amount(text: str, *, default_unit: str | None = None) -> Amount:
             field="amount",
         )
     return amount
+
+
+# -- numbers --------------------------------------------------------------------------------------
+MIN_VALUE = 1e-6
+MAX_VALUE = 1e6
+
+_FRACTION_CHARS = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3", "⅛": "1/8"}
+_ONES = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_WORD_VALUES = (
+    {word: float(i + 1) for i, word in enumerate(_ONES)}
+    | {word: float(v) for word, v in _TENS.items()}
+    | {"a": 1.0, "an": 1.0, "zero": 0.0}
+)
+_PARTS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
+_WORD = "|".join(sorted(_WORD_VALUES, key=len, reverse=True))
+_PART = "|".join(_PARTS)
+_WORD_NUMBER = re.compile(
+    rf"^(?:(?P<tens>{'|'.join(_TENS)})[ -](?P<ones>{'|'.join(_ONES[:9])})|(?P<whole>{_WORD}))"
+    rf"(?:\s+and\s+(?:an?\s+)?(?P<and_part>{_PART}))?(?=\s|$)"
+)
+_PART_NUMBER = re.compile(rf"^(?:(?:an?|one)\s+)?(?P<part>{_PART})(?:\s+(?:of\s+)?an?)?(?=\s|$)")
+_FRACTION = re.compile(r"^(?:(?P<whole>\d+)\s+)?(?P<num>\d+)\s*/\s*(?P<den>\d+)")
+_NUMERAL = re.compile(r"^[+-]?(?:\d[\d.,]*\d|\d|[.,]\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
+_UNIT_FILLER = re.compile(r"^(?:of\s+)?(?:an?\s+)?")
+_SPOON = re.compile(r"\b(?:tea|table|dessert)?spoon|\btsp\b|\btbsp?\b|\btbs\b|\bspoonful")
+
+
+def _spell_fractions(text: str) -> str:
+    for char, spelled in _FRACTION_CHARS.items():
+        text = text.replace(char, f" {spelled}")
+    return " ".join(text.replace("\u2044", "/").split())
+
+
+def _leading_number(raw: str, spoken: str) -> tuple[float, str, str] | None:
+    """(value, the number as written, the rest) for the number ``spoken`` starts with."""
+    match = _FRACTION.match(spoken)
+    if match is not None:
+        den = int(match.group("den"))
+        if den == 0:
+            raise InputError(f"'{raw}' divides by zero; e.g. 1/2 g", field="amount")
+        value = int(match.group("num")) / den + int(match.group("whole") or 0)
+        return value, match.group(0), spoken[match.end() :]
+    match = _NUMERAL.match(spoken)
+    if match is not None:
+        return _read_numeral(raw, match.group(0)), match.group(0), spoken[match.end() :]
+    match = _PART_NUMBER.match(spoken)
+    if match is not None:
+        return _PARTS[match.group("part")], match.group(0), spoken[match.end() :]
+    match = _WORD_NUMBER.match(spoken)
+    if match is not None:
+        if match.group("tens"):
+            value = _TENS[match.group("tens")] + _WORD_VALUES[match.group("ones")]
+        else:
+            value = _WORD_VALUES[match.group("whole")]
+        value += _PARTS.get(match.group("and_part") or "", 0.0)
+        return value, match.group(0), spoken[match.end() :]
+    return None
+
+
+def _read_numeral(raw: str, numeral: str) -> float:
+    """A numeral by the module's grammar: thousands groups, decimal comma or point."""
+    mantissa, _, exponent = numeral.lower().partition("e")
+    sign = -1.0 if mantissa.startswith("-") else 1.0
+    digits = mantissa.lstrip("+-")
+    marks = [c for c in digits if c in ",."]
+    if not marks:
+        plain = digits
+    elif len(set(marks)) == 1:
+        plain = _one_mark(raw, digits, marks[0])
+    else:
+        decimal = digits[max(digits.rfind(","), digits.rfind("."))]
+        whole, fraction = digits.rsplit(decimal, 1)
+        grouping = "," if decimal == "." else "."
+        if decimal in whole or not _groups_thousands(whole, grouping):
+            raise InputError(
+                f"'{raw}' mixes commas and points in a way that is not one number; write it "
+                "with digits and one decimal mark, e.g. 1000.5 or 1000,5",
+                field="amount",
+            )
+        plain = whole.replace(grouping, "") + "." + fraction
+    try:
+        value = sign * float(plain + (f"e{exponent}" if exponent else ""))
+    except (ValueError, OverflowError):
+        raise InputError(f"'{raw}' is not a number; e.g. 3g", field="amount") from None
+    if not math.isfinite(value):
+        raise InputError(f"'{raw}' is not a number; give an amount such as 3g", field="amount")
+    return value
+
+
+def _one_mark(raw: str, digits: str, mark: str) -> str:
+    """Digits with one kind of mark (comma or point, once or more) as a plain decimal."""
+    if digits.count(mark) > 1:
+        if _groups_thousands(digits, mark):
+            return digits.replace(mark, "")
+        raise InputError(
+            f"'{raw}' is not a number: a {'comma' if mark == ',' else 'point'} appears more "
+            "than once but does not group thousands (1,000,000); e.g. 1000 or 1.5",
+            field="amount",
+        )
+    whole, fraction = digits.split(mark)
+    groups = _groups_thousands(digits, mark)
+    if mark == "," and groups:
+        return whole + fraction
+    if mark == "." and groups:
+        small = raw.replace(digits, f"{float(digits):g}", 1)
+        large = raw.replace(digits, whole + fraction, 1)
+        raise InputError(
+            f"'{raw}' could be read two ways: {small} (a decimal point) or {large} (a point "
+            f"grouping thousands); write '{small}' or '{large}'",
+            field="amount",
+        )
+    return (whole or "0") + "." + fraction
+
+
+def _groups_thousands(digits: str, mark: str) -> bool:
+    groups = digits.split(mark)
+    first = groups[0]
+    return (
+        1 <= len(first) <= 3
+        and not first.startswith("0")
+        and len(groups) > 1
+        and all(len(g) == 3 and g.isdigit() for g in groups[1:])
+    )
 
 
 def to_magnitude(amount: Amount, unit: str) -> float:

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mitra.domain import catalogue_data
+from mitra.domain import amount_limits, catalogue_data
 from mitra.domain.errors import InputError
 from mitra.domain.quantities import Amount, to_magnitude
 
@@ -74,15 +74,6 @@ class Substance:
 
 
 # Most anyone logs of one substance at once; beyond this it is a typing error.
-MAX_AMOUNT = {
-    "mass": (20.0, "gram", "20 g"),
-    "volume": (2000.0, "milliliter", "2000 ml"),
-    "count": (50.0, "capsule", "50 tablets"),
-    "drink": (40.0, "standard_drink", "40 drinks"),
-    "rate": (1000.0, "microgram / hour", "1000 mcg/h"),
-}
-
-
 def _key(text: str) -> str:
     return " ".join(text.lower().split())
 
@@ -161,18 +152,14 @@ def check_amount(substance: Substance, amount: Amount) -> None:
         raise InputError(
             "drinks are a unit for alcohol only; give mg, ml or tablets", field="amount"
         )
-    if kind not in MAX_AMOUNT:
+    bound = amount_limits.substance_bound(kind)
+    if bound is None:
         raise InputError(
             f"'{amount.display()}' is not an amount of a substance; give mg, g, "
             "mcg, ml, tablets, mcg/h (patches) or drinks",
             field="amount",
         )
-    limit, unit, label = MAX_AMOUNT[kind]
-    if to_magnitude(amount, unit) > limit:
-        raise InputError(
-            f"{amount.display()} is more than one use can be (at most {label}); check the amount",
-            field="amount",
-        )
+    amount_limits.check_within(amount, bound, what="one use")
 
 
 def entry_mme(substance: Substance, amount: Amount, route: Route | None) -> float | None:

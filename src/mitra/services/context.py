@@ -1,7 +1,15 @@
-"""What every use case needs: the database and a clock (injected so tests control "now")."""
+"""What every use case needs: the database and a clock (injected so tests control "now").
+
+Invariant: ``system_clock`` is the only code in mitra that reads the wall clock; everything
+else takes ``now`` from ``AppContext.clock``. ``default_clock`` is the one place the
+``MITRA_FIXED_NOW`` environment variable is read: set to an ISO 8601 moment with an offset
+(``2026-12-01T17:47:00+00:00``), every command and the web app see that moment as now, frozen.
+It is a testing and demo aid (subprocess tests, screenshots), never needed in normal use.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,8 +22,37 @@ if TYPE_CHECKING:
     from mitra.services.safety import EffectiveRules
 
 
+FIXED_NOW_VARIABLE = "MITRA_FIXED_NOW"
+
+
 def system_clock() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC)  # wall clock ok: the one real clock
+
+
+def fixed_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always says ``moment`` (timezone-aware)."""
+    if moment.tzinfo is None:
+        raise ValueError("a fixed clock needs a timezone-aware moment")
+    return lambda: moment
+
+
+def default_clock() -> Callable[[], datetime]:
+    """The process's clock: the wall clock, or the moment in ``MITRA_FIXED_NOW`` when set."""
+    text = os.environ.get(FIXED_NOW_VARIABLE, "").strip()
+    if not text:
+        return system_clock
+    from mitra.domain.errors import InputError  # noqa: PLC0415
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InputError(
+            f"{FIXED_NOW_VARIABLE}={text!r} is not an ISO 8601 moment with an offset, e.g. "
+            "2026-12-01T17:47:00+00:00 (unset it to use the real clock)"
+        )
+    return fixed_clock(moment)
 
 
 def system_zone_name() -> str:
@@ -32,7 +69,7 @@ def system_zone_name() -> str:
 @dataclass
 class AppContext:
     database: Database
-    clock: Callable[[], datetime] = field(default=system_clock)
+    clock: Callable[[], datetime] = field(default_factory=default_clock)
     default_timezone: str = field(default_factory=system_zone_name)
     safety_settings: Path | None = None
     _rules: EffectiveRules | None = field(default=None, repr=False)

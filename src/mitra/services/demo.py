@@ -107,6 +107,8 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
             symptom(day, 10, name, min(3, max(0, easing - rng.randint(0, 1))))
         if day in (3, 4):
             symptom(day, 12, "diarrhea", 2)
+    # Typed the way people write it: "1,000 mg" is stored as a thousand milligrams, not 1 mg.
+    substance(3, 11, "acetaminophen", "1,000 mg", note="for the aches")
     substance(5, 22.5, "xanax", "1mg", note="a friend's, to sleep")
     dose(8, 15, "1g", "Gold extract 45%", note="an article said 1-3 g of extract is a normal start")
     symptom(8, 16, "nausea", 3, note="felt very sick and dizzy")
