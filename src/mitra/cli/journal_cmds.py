@@ -258,7 +258,7 @@ def _show_symptoms_logged(result: SymptomLogResult, as_json: bool) -> None:
         click.echo(dim(f"  {result.severity_note}"))
     for entry in result.entries:
         click.echo(
-            f"Logged symptom #{entry.id} at {local_time(entry.at, zone)} "
+            f"Logged symptom #{entry.id} at {when_logged(entry.at, zone)} "
             f"({result.profile.timezone})"
         )
         click.echo(f"  {describe(entry)}")
