@@ -22,7 +22,7 @@ from mitra.domain.errors import InputError
 from mitra.storage import backup as sqlite_backup
 from mitra.storage import sealed
 from mitra.storage.database import open_database
-from mitra.storage.files import replace_atomic, temporary_sibling, write_atomic
+from mitra.storage.files import check_output, replace_atomic, temporary_sibling, write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +65,31 @@ def default_backup_path(journal: Path, now: datetime, *, encrypted: bool) -> Pat
     return folder / f"{journal.stem}-{_stamp(now)}{suffix}"
 
 
-def backup(url: str, target: Path | None, *, now: datetime, passphrase: str | None) -> BackupResult:
+def backup(
+    url: str,
+    target: Path | None,
+    *,
+    now: datetime,
+    passphrase: str | None,
+    force: bool = False,
+) -> BackupResult:
+    """Back the journal up into ``target`` (or the default file in ``backups``), after the
+    output guard: never over the journal or its own files, never over a file without
+    ``force``, never into a folder that does not exist (the default folder is made)."""
     journal = journal_path(url)
-    chosen = target or default_backup_path(journal, now, encrypted=passphrase is not None)
-    if chosen.resolve() == journal.resolve():
-        raise InputError("the backup file cannot be the journal itself", field="file")
+    if target is None:
+        chosen = default_backup_path(journal, now, encrypted=passphrase is not None)
+        try:
+            chosen.parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"cannot create the backups folder {chosen.parent}: {exc.strerror}", field="file"
+            ) from exc
+    else:
+        chosen = target
+    chosen = check_output(
+        chosen, journal=journal, force=force, option="the backup file", field="file"
+    )
     with temporary_sibling(chosen, suffix=".sqlite3") as snapshot:
         snapshot.unlink()  # the backup API creates it
         sqlite_backup.backup_file(journal, snapshot)
@@ -103,6 +123,10 @@ def restore(url: str, source: Path, *, now: datetime, passphrase: str | None) ->
         if passphrase is None:
             raise InputError(f"{source} is encrypted: give its passphrase", field="passphrase")
         data = sealed.unseal(data, passphrase, what=str(source))
+    try:
+        journal.parent.mkdir(parents=True, exist_ok=True)  # as opening a new journal does
+    except OSError as exc:
+        raise InputError(f"cannot create the folder {journal.parent}: {exc.strerror}") from exc
     with temporary_sibling(journal, suffix=".restore") as candidate:
         candidate.write_bytes(data)
         check = sqlite_backup.verify(candidate, what=str(source))

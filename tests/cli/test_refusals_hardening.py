@@ -1,0 +1,106 @@
+"""A table of refusals from the hardening work: each one says what was wrong in one line,
+exits 2, and leaves the journal exactly as it was (every row of every table compared).
+
+Every row is (arguments, a fragment of the message). ``{db}`` stands for the journal file,
+``{dir}`` for a scratch folder; ``{existing}`` is a file that is already there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run
+from tests.support.refusal import assert_refused, snapshot
+
+JOURNAL_FILES = ("{db}", "{db}-wal", "{db}-shm", "{db}-journal", "{db}.bak-20261101T000000Z")
+
+OUTPUT_GUARD: list[tuple[tuple[str, ...], str]] = [
+    *[(("report", "pdf", "--out", name), "is your journal") for name in JOURNAL_FILES],
+    *[(("report", "fhir", "--out", name), "is your journal") for name in JOURNAL_FILES],
+    *[(("export", "--out", name), "is your journal") for name in JOURNAL_FILES],
+    *[(("backup", name), "is your journal") for name in JOURNAL_FILES],
+    *[(("plan", "export", "--ics", name), "is your journal") for name in JOURNAL_FILES],
+    (("export", "--out", "{link}"), "is your journal"),
+    (("report", "pdf", "--out", "{link}"), "is your journal"),
+    (("backup", "{link}"), "is your journal"),
+    (("report", "pdf", "--out", "{dir}/missing/x.pdf"), "does not exist"),
+    (("report", "fhir", "--out", "{dir}/missing/x.json"), "does not exist"),
+    (("export", "--out", "{dir}/missing/x.json"), "does not exist"),
+    (("export", "--format", "csv", "--out", "{dir}/missing/deeper"), "does not exist"),
+    (("backup", "{dir}/missing/x.sqlite3"), "does not exist"),
+    (("plan", "export", "--ics", "{dir}/missing/x.ics"), "does not exist"),
+    (("report", "pdf", "--out", "/no-such-mitra-folder/x.pdf"), "does not exist"),
+    (("report", "pdf", "--out", "{existing}"), "add --force"),
+    (("report", "fhir", "--out", "{existing}"), "add --force"),
+    (("export", "--out", "{existing}"), "add --force"),
+    (("backup", "{existing}"), "add --force"),
+    (("plan", "export", "--ics", "{existing}"), "add --force"),
+    (("export", "--format", "csv", "--out", "{csvdir}"), "add --force"),
+    (("export", "--format", "csv", "--out", "{existing}"), "is a file"),
+    (("report", "pdf", "--out", "{dir}"), "is a folder"),
+    (("export", "--out", "{dir}"), "is a folder"),
+]
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> str:
+    path = str(tmp_path / "journal.sqlite3")
+    assert run("profile", "set", "--timezone", "UTC", db=path).code == 0
+    assert run("log", "dose", "3g", "--at", "2h ago", db=path).code == 0
+    assert run("plan", "new", "taper", "--current-mg", "60", db=path).code == 0
+    return path
+
+
+def _fill(args: tuple[str, ...], journal: str, scratch: Path) -> tuple[str, ...]:
+    existing = scratch / "already-here.txt"
+    existing.write_text("keep me")
+    link = scratch / "innocent-name.json"
+    if not link.is_symlink():
+        link.symlink_to(journal)
+    csvdir = scratch / "csv"
+    csvdir.mkdir(exist_ok=True)
+    (csvdir / "entries.csv").write_text("keep me")
+    names = {
+        "db": journal,
+        "dir": str(scratch),
+        "existing": str(existing),
+        "link": str(link),
+        "csvdir": str(csvdir),
+    }
+    return tuple(a.format(**names) for a in args)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"), OUTPUT_GUARD, ids=lambda v: " ".join(v) if isinstance(v, tuple) else v
+)
+def test_no_command_writes_over_the_journal_an_existing_file_or_into_a_missing_folder(
+    journal: str, tmp_path: Path, args: tuple[str, ...], fragment: str
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    filled = _fill(args, journal, scratch)
+    before = snapshot(journal)
+    result = run(*filled, db=journal)
+    assert_refused(result, fragment)
+    assert snapshot(journal) == before
+    assert Path(journal).read_bytes().startswith(b"SQLite format 3")
+    assert not (scratch / "missing").exists()
+    assert (scratch / "already-here.txt").read_text() == "keep me"
+    assert (scratch / "csv" / "entries.csv").read_text() == "keep me"
+
+
+def test_force_replaces_an_existing_output_file(journal: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("old")
+    result = run("export", "--out", str(out), "--force", db=journal)
+    assert result.code == 0, result.err
+    assert out.read_text().startswith("{")
+
+
+def test_a_backup_beside_the_journal_with_another_name_is_allowed(
+    journal: str, tmp_path: Path
+) -> None:
+    result = run("backup", str(tmp_path / "journal-copy.sqlite3"), db=journal)
+    assert result.code == 0, result.err
