@@ -6,8 +6,9 @@ When ``demo`` is given (``mitra serve`` does), the made-up demo journey is mount
 ``/demo`` as a second app of the same kind over its own database, opened on first use, so
 the person's journal and the demo never mix.
 
-Invariants: the server accepts only the host names in ``WebSettings.allowed_hosts`` (loopback
-names by default, which stops DNS-rebinding pages); state-changing requests from other web
+Invariants: the server accepts only the loopback names, its bound address and the host names
+in ``WebSettings.allowed_hosts`` (``guards.HostGuard``; there is no wildcard, which stops
+DNS-rebinding pages); state-changing requests from other web
 sites are refused (``guards.CrossSiteGuard``); every page POST is checked for its CSRF token.
 """
 
@@ -20,16 +21,21 @@ from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from mitra import __version__
 from mitra.services.context import AppContext
 from mitra.web import errors
 from mitra.web.flash import FlashStore
-from mitra.web.guards import CrossSiteGuard, SecurityHeaders
+from mitra.web.guards import (
+    LOOPBACK_NAMES,
+    CrossSiteGuard,
+    HostGuard,
+    SecurityHeaders,
+    allowed_names,
+)
 from mitra.web.render import PageSettings, Renderer
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+LOOPBACK_HOSTS = LOOPBACK_NAMES
 
 API_DESCRIPTION = """\
 mitra's JSON API: the same journal, check-ins, products and profile as the `mitra` command,
@@ -43,7 +49,8 @@ mitra has no sign-in yet: serve it on loopback only (the default).
 
 @dataclass(frozen=True, slots=True)
 class WebSettings:
-    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    allowed_hosts: tuple[str, ...] = ()  # beyond the loopback names (``--allowed-host``)
+    bound_host: str | None = None  # the address ``mitra serve`` listens on
     demo: bool = False  # this app shows the demo journey, not a person's journal
 
 
@@ -138,5 +145,6 @@ def _build(
     # Added last = outermost: hosts are checked before anything else runs.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CrossSiteGuard)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    allowed = allowed_names(settings.bound_host, settings.allowed_hosts)
+    app.add_middleware(HostGuard, allowed=allowed)
     return app
