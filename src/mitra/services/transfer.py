@@ -22,7 +22,9 @@ what differed. Everything else is ADDED. References are remapped to the journal'
 Invariants: the file is fully checked before the journal is touched; the import is one
 transaction (all or nothing); ``dry_run`` does all the work and rolls it back; into an EMPTY
 journal the records keep their ids, so export-then-import gives an identical journal, table
-by table, and so does a second export of it (apart from ``exported_at``).
+by table, and so does a second export of it (apart from ``exported_at``). In a CSV export a
+text cell that begins with ``= + - @``, a tab or a carriage return is neutralised with a
+leading apostrophe (OWASP's CSV-injection rule), so no spreadsheet runs it as a formula.
 """
 
 from __future__ import annotations
@@ -209,12 +211,25 @@ class TransferService:
         return report
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (=HYPERLINK(...) can
+# leak data, =cmd|... can run a program): OWASP's CSV injection rule.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it but never runs it: a leading apostrophe is added to
+    a cell that begins with a formula character (OWASP); any other text is unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)  # a number is a number, even when negative
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    return str(value)
+    return neutralise_cell(str(value))
 
 
 class _Importer:
