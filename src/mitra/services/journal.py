@@ -65,7 +65,7 @@ class JournalService:
         self.ctx = ctx
 
     def profile(self) -> Profile:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
     def _when(self, at: str | datetime | None, profile: Profile) -> datetime:
@@ -217,7 +217,7 @@ class JournalService:
         self, *, since: str | None = None, until: str | None = None, include_deleted: bool = False
     ) -> tuple[list[Entry], set[int], Profile]:
         """Entries in time order, the ids among them that are deleted, and the profile."""
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             store = JournalStore(conn)
             profile = store.get_profile(self.ctx.default_timezone)
             now = self.ctx.now()

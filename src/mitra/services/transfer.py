@@ -157,7 +157,7 @@ class TransferService:
 
     # -- export ------------------------------------------------------------------------------
     def tables(self) -> dict[str, list[dict[str, Any]]]:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return journal_dump.read_all(conn)
 
     def export_document(self, progress: Progress = _no_progress) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 The default is a SQLite file in the user data directory. ``--db`` or ``MITRA_DATABASE_URL``
 choose another file path or a ``postgresql://`` URL. SQLite runs in WAL mode with foreign keys
-on, a busy timeout, full fsync, and ``BEGIN IMMEDIATE`` transactions, so the CLI and the web
-app can write at once without losing an acknowledged write.
+on, a busy timeout, full fsync, and ``BEGIN IMMEDIATE`` write transactions, so the CLI and
+the web app can write at once without losing an acknowledged write. Read-only work uses
+``Database.read()``: a deferred transaction (``BEGIN DEFERRED`` and ``PRAGMA query_only`` on
+SQLite, ``READ ONLY`` on PostgreSQL), which in WAL mode reads a consistent snapshot without
+waiting for a writer, and which the database itself refuses to let write.
 
 Invariant: a connection handed to a service is at the latest schema revision. Alembic is
 imported only when a migration is actually needed (it is slow to import).
@@ -71,8 +74,15 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            # A reader takes no lock up front and, in WAL mode, never waits for a writer.
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
         # IMMEDIATE takes the write lock up front, so a read-then-write never fails half-way.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "mitra_read_only"
 
 
 @dataclass
@@ -93,6 +103,26 @@ class Database:
                 yield conn
         except OperationalError as exc:
             raise DatabaseError(f"the database could not complete the change: {exc.orig}") from exc
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction: a consistent snapshot that waits for no writer and cannot
+        write (the database refuses: a read path that tried would fail loudly in tests)."""
+        try:
+            with self.engine.connect() as plain:
+                conn = plain.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    if self.is_sqlite:
+                        conn.exec_driver_sql("PRAGMA query_only=ON")
+                    else:
+                        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    try:
+                        yield conn
+                    finally:
+                        if self.is_sqlite:
+                            conn.exec_driver_sql("PRAGMA query_only=OFF")
+        except OperationalError as exc:
+            raise DatabaseError(f"the database could not be read: {exc.orig}") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -57,8 +57,8 @@ class WebSettings:
 class ContextSource:
     """Gives the app's ``AppContext``, opening it on first use (once, even under threads).
 
-    ``turn`` is held by a request while it uses a SQLite journal. SQLite takes one writer at
-    a time (and mitra's transactions all begin IMMEDIATE), so requests wait their turn here,
+    ``turn`` is held by a writing request while it uses a SQLite journal. SQLite takes one
+    writer at a time (write transactions begin IMMEDIATE), so writers wait their turn here,
     promptly, instead of polling SQLite's busy lock, whose back-off sleeps (up to 100 ms at a
     time) make the slowest requests under load hundreds of milliseconds slower.
     """
@@ -79,10 +79,11 @@ class ContextSource:
 
 def context(request: Request) -> Iterator[AppContext]:
     """FastAPI dependency: the context of the app that received the request, used by one
-    request at a time when the journal is SQLite (see ``ContextSource``)."""
+    writing request at a time when the journal is SQLite (see ``ContextSource``). A GET never
+    writes and reads in a deferred transaction, so it does not wait for a writer's turn."""
     source: ContextSource = request.app.state.context
     ctx = source()
-    if not ctx.database.is_sqlite:
+    if not ctx.database.is_sqlite or request.method in ("GET", "HEAD"):
         yield ctx
         return
     with source.turn:
