@@ -7,10 +7,14 @@ Every row is (arguments, a fragment of the message). ``{db}`` stands for the jou
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from mitra.storage.database import open_database
 from tests.support.cli import run
 from tests.support.refusal import assert_refused, snapshot
 
@@ -104,3 +108,106 @@ def test_a_backup_beside_the_journal_with_another_name_is_allowed(
 ) -> None:
     result = run("backup", str(tmp_path / "journal-copy.sqlite3"), db=journal)
     assert result.code == 0, result.err
+
+
+def _newer(path: Path) -> None:
+    open_database(f"sqlite:///{path}").dispose()
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+
+
+def _foreign(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        conn.execute("INSERT INTO invoices (total) VALUES (12.5)")
+
+
+def _foreign_alembic(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        conn.execute("INSERT INTO alembic_version VALUES ('ab12cd34')")
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+
+
+def _damaged(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 16)
+
+
+def _not_sqlite(path: Path) -> None:
+    path.write_bytes(b"%PDF-1.4 this is a report, not a journal\n" * 50)
+
+
+UNUSABLE_FILES = [
+    (_newer, "newer mitra"),
+    (_foreign, "another application's SQLite database"),
+    (_foreign_alembic, "another application's SQLite database"),
+    (_damaged, "damaged"),
+    (_not_sqlite, "damaged or is not a SQLite database"),
+]
+COMMANDS = [("history",), ("log", "dose", "3g"), ("export",)]
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"), UNUSABLE_FILES, ids=lambda v: getattr(v, "__name__", v)
+)
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_file_mitra_must_not_open_is_refused_before_anything_changes(
+    tmp_path: Path, make: Any, fragment: str, command: tuple[str, ...]
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    make(path)
+    before = path.read_bytes()
+    result = run(*command, db=str(path))
+    assert_refused(result, fragment)
+    assert "nothing was changed" in result.err
+    assert path.read_bytes() == before  # not even switched to WAL
+    assert not path.with_name(path.name + "-wal").exists()
+
+
+def test_a_huge_entry_id_is_simply_not_found(journal: str) -> None:
+    before = snapshot(journal)
+    result = run("delete", "10000000000000000000000000", db=journal)
+    assert_refused(result, "no entry with id")
+    assert snapshot(journal) == before
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (_foreign, "not a mitra journal"),
+        (_damaged, "not a readable SQLite database"),
+        (_not_sqlite, "not a readable SQLite database"),
+        (_newer, "from a newer mitra"),
+    ],
+    ids=lambda v: getattr(v, "__name__", v),
+)
+def test_restore_refuses_what_is_not_a_mitra_journal(
+    journal: str, tmp_path: Path, make: Any, fragment: str
+) -> None:
+    source = tmp_path / "candidate.sqlite3"
+    make(source)
+    before = snapshot(journal)
+    assert_refused(run("restore", str(source), db=journal), fragment)
+    assert snapshot(journal) == before
+    assert not list(tmp_path.glob("journal.sqlite3.bak-*"))
+
+
+def _mitra_shaped(path: Path, journal: str) -> None:
+    """The right alembic version and an entries table, but not mitra's tables otherwise."""
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        head = sqlite3.connect(journal).execute("SELECT version_num FROM alembic_version")
+        conn.execute("INSERT INTO alembic_version VALUES (?)", head.fetchone())
+        conn.execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, what TEXT)")
+
+
+def test_restore_verifies_the_whole_schema_not_just_the_revision(
+    journal: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "shaped.sqlite3"
+    _mitra_shaped(source, journal)
+    before = snapshot(journal)
+    assert_refused(run("restore", str(source), db=journal), "not a mitra journal")
+    assert snapshot(journal) == before

@@ -60,6 +60,9 @@ class UndoResult:
     entry: Entry
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
+
+
 class JournalService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -235,6 +238,8 @@ class JournalService:
 
     # -- deleting and undo -------------------------------------------------------------------
     def delete(self, entry_id: int) -> Entry:
+        if not 0 < entry_id <= MAX_ROW_ID:  # beyond what a database can store: none such
+            raise NotFoundError(f"no entry with id {entry_id}; see 'mitra history'", field="id")
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
             found = store.get_entry(entry_id)
