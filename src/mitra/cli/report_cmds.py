@@ -385,6 +385,7 @@ def _read_export(path: Path) -> Any:
 def _report_lines(report: ImportReport) -> dict[str, Any]:
     return {
         "dry_run": report.dry_run,
+        "refused": report.refusals,
         "kept_ids": report.kept_ids,
         "added": report.added,
         "skipped": report.skipped,
@@ -400,8 +401,11 @@ def _report_lines(report: ImportReport) -> dict[str, Any]:
     "import",
     help="""Import a mitra JSON export (encrypted ones too) into this journal,
 empty or not. A record already here is skipped; one that differs from yours is reported as a
-conflict and yours is kept: nothing is overwritten. Everything is checked before anything is
-written, and the import is all or nothing.
+conflict and yours is kept: nothing is overwritten. Every record is checked first, as logging
+checks an entry (amounts, estimates recomputed from the product, check-in answers, notes,
+dates): if one is refused nothing is written, and --dry-run lists every refused record (exit
+code 2). The writing runs in short steps, so mitra stays usable meanwhile; an interrupted
+import can be run again (what is already here is skipped).
 
 \b
 Examples:
@@ -422,6 +426,17 @@ def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
     with _progress(total, "Importing") as advance:
         report = service.import_document(document, dry_run=dry_run, progress=advance)
     summary = _report_lines(report)
+    if report.refusals:  # a dry run of a file that would be refused
+        if as_json:
+            emit_json({"file": str(file), **summary})
+        else:
+            click.echo(
+                f"Would refuse {file}: {len(report.refusals)} records cannot be imported "
+                "(dry run: nothing changed)."
+            )
+            for refusal in report.refusals:
+                click.echo(click.style(f"  refused: {refusal}", fg="red"))
+        raise click.exceptions.Exit(2)
     if as_json:
         emit_json({"file": str(file), **summary})
         return

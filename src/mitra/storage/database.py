@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +155,46 @@ def _sqlite_setup(engine: Engine) -> None:
 READ_ONLY = "mitra_read_only"
 
 
+# A long write (an import) commits about this often, so no other writer waits much longer.
+BATCH_SECONDS = 0.05
+
+
+class Batches:
+    """One connection writing in a series of short transactions (see ``Database.batches``)."""
+
+    def __init__(self, conn: Connection, *, seconds: float = BATCH_SECONDS) -> None:
+        self.conn = conn
+        self.seconds = seconds
+        self.committed = 0
+        self._before_commit: list[Any] = []
+        self._transaction = conn.begin()
+        # A duration, not a time of day (so not the app's clock): how long the lock is held.
+        self._started = time.perf_counter()
+
+    def before_commit(self, action: Any) -> None:
+        """Run ``action(conn)`` at the end of every batch (e.g. move id sequences on)."""
+        self._before_commit.append(action)
+
+    def due(self) -> None:
+        """Commit and begin the next batch when this one has held the lock long enough."""
+        if time.perf_counter() - self._started >= self.seconds:
+            self._commit()
+            self._transaction = self.conn.begin()
+            self._started = time.perf_counter()
+
+    def _commit(self) -> None:
+        for action in self._before_commit:
+            action(self.conn)
+        self._transaction.commit()
+        self.committed += 1
+
+    def finish(self) -> None:
+        self._commit()
+
+    def abandon(self) -> None:
+        self._transaction.rollback()
+
+
 @dataclass
 class Database:
     """An engine at the latest schema; ``transaction()`` yields a connection in one transaction."""
@@ -194,6 +235,26 @@ class Database:
                             conn.exec_driver_sql("PRAGMA query_only=OFF")
         except DBAPIError as exc:
             raise DatabaseError(self._failure("could not be read", exc)) from exc
+
+    @contextlib.contextmanager
+    def batches(self) -> Iterator[Batches]:
+        """A long write as short transactions: the caller calls ``due()`` after each record,
+        and each batch commits after about ``BATCH_SECONDS`` so other writers (the web app,
+        another command) get their turn. An error rolls back the current batch only: the
+        caller must make a re-run safe (the import skips what is already there)."""
+        try:
+            with self.engine.connect() as conn:
+                batches = Batches(conn)
+                try:
+                    yield batches
+                except BaseException:
+                    batches.abandon()
+                    raise
+                batches.finish()
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise DatabaseError(self._failure("could not complete the change", exc)) from exc
 
     def _failure(self, what: str, exc: DBAPIError) -> str:
         """One line for a database failure: the driver's words (never the SQL) and the next
