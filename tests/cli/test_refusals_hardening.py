@@ -8,6 +8,7 @@ Every row is (arguments, a fragment of the message). ``{db}`` stands for the jou
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from mitra.storage.database import open_database
+from tests.services.test_import_validation import FINDINGS
 from tests.support.cli import run
 from tests.support.refusal import assert_refused, snapshot
 
@@ -210,4 +212,40 @@ def test_restore_verifies_the_whole_schema_not_just_the_revision(
     _mitra_shaped(source, journal)
     before = snapshot(journal)
     assert_refused(run("restore", str(source), db=journal), "not a mitra journal")
+    assert snapshot(journal) == before
+
+
+@pytest.fixture
+def export_file(tmp_path: Path) -> Path:
+    source = str(tmp_path / "source.sqlite3")
+    for args in (
+        ("profile", "set", "--timezone", "UTC"),
+        ("product", "add", "Red Bali", "--form", "leaf", "--mitragynine-pct", "1.5"),
+        ("log", "dose", "3g", "--at", "2h ago"),
+        ("log", "substance", "oxycodone", "30mg", "--route", "oral", "--at", "3h ago"),
+        ("check", "cows", "--answers", "2,1,3,1,2,1,2,1,1,2,3"),
+    ):
+        assert run(*args, db=source).code == 0, args
+    out = tmp_path / "export.json"
+    assert run("export", "--out", str(out), db=source).code == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "where"), FINDINGS, ids=[finding[0] for finding in FINDINGS]
+)
+def test_import_refuses_an_implausible_record_in_one_line_and_writes_nothing(
+    journal: str, export_file: Path, name: str, change: Any, where: str
+) -> None:
+    document = json.loads(export_file.read_text())
+    change(document)
+    export_file.write_text(json.dumps(document))
+    before = snapshot(journal)
+    result = run("import", str(export_file), db=journal)
+    assert_refused(result, where)
+    assert "nothing was written" in result.err
+    assert snapshot(journal) == before
+    dry = run("import", str(export_file), "--dry-run", "--json", db=journal)
+    assert dry.code == 2
+    assert any(where in line for line in dry.json()["refused"])
     assert snapshot(journal) == before

@@ -319,8 +319,10 @@ def tables_from_document(
             rows["profile"].append({"id": 1, **row})
 
     products: dict[int, Product] = {}
+    refused_products: set[Any] = set()
     for index, data in enumerate(_list(document, "products")):
         where = f"products[{index}]"
+        before = len(refusals.found)
         with refusals.record():
             row = _row(t.products, data, where)
             _choice(row["form"], [f.value for f in Form], f"{where}.form")
@@ -335,6 +337,8 @@ def tables_from_document(
             row["name_key"] = row["name"].lower()
             products[row["id"]] = checks.product_of(row)
             rows["products"].append(row)
+        if len(refusals.found) > before and isinstance(data, dict):
+            refused_products.add(data.get("id"))
     with refusals.record():
         _ids(rows["products"], "products")
         names = [r["name_key"] for r in rows["products"]]
@@ -342,8 +346,10 @@ def tables_from_document(
             raise _fail("products", "two products have the same name")
     product_ids = set(products)
 
+    refused_entries: set[Any] = set()
     for index, data in enumerate(_list(document, "entries")):
         where = f"entries[{index}]"
+        before = len(refusals.found)
         with refusals.record():
             if not isinstance(data, dict):
                 raise _fail(where, "must be an object")
@@ -357,6 +363,11 @@ def tables_from_document(
             if any(data.get(other) is not None for other in others):
                 raise _fail(where, f"a {kind} entry holds another kind's part")
             part = _row(part_table, data.get(part_key), f"{where}.{part_key}", skip=("entry_id",))
+            if part.get("product_id") in refused_products:
+                raise _fail(
+                    f"{where}.{part_key}.product_id",
+                    f"product {part['product_id']} is refused above",
+                )
             _entry_part(kind, part, product_ids, f"{where}.{part_key}")
             for name in ("at", "recorded_at", "deleted_at"):
                 checks.check_time(row[name], limit, f"{where}.{name}")
@@ -367,6 +378,8 @@ def tables_from_document(
                 checks.check_substance(part, f"{where}.{part_key}")
             rows["entries"].append(row)
             rows[part_table.name].append({"entry_id": row["id"], **part})
+        if len(refusals.found) > before and isinstance(data, dict):
+            refused_entries.add(data.get("id"))
     with refusals.record():
         _ids(rows["entries"], "entries")
     entry_ids = {r["id"] for r in rows["entries"]}
@@ -376,6 +389,8 @@ def tables_from_document(
         with refusals.record():
             row = _row(t.actions, data, where)
             _choice(row["action"], ACTIONS, f"{where}.action")
+            if row["entry_id"] in refused_entries:
+                raise _fail(f"{where}.entry_id", f"entry {row['entry_id']} is refused above")
             if row["entry_id"] not in entry_ids:
                 raise _fail(f"{where}.entry_id", f"entry {row['entry_id']} is not in the file")
             checks.check_time(row["at"], limit, f"{where}.at")
@@ -410,6 +425,8 @@ def tables_from_document(
                 isinstance(i, int) and not isinstance(i, bool) for i in refs
             ):
                 raise _fail(f"{where}.entry_ids", "must be a list of entry ids")
+            if refused_entries.intersection(refs):
+                raise _fail(f"{where}.entry_ids", "an entry it is about is refused above")
             missing = [i for i in refs if i not in entry_ids]
             if missing:
                 raise _fail(f"{where}.entry_ids", f"entry {missing[0]} is not in the file")

@@ -162,9 +162,9 @@ BATCH_SECONDS = 0.05
 class Batches:
     """One connection writing in a series of short transactions (see ``Database.batches``)."""
 
-    def __init__(self, conn: Connection, *, seconds: float = BATCH_SECONDS) -> None:
+    def __init__(self, conn: Connection, *, seconds: float | None = None) -> None:
         self.conn = conn
-        self.seconds = seconds
+        self.seconds = BATCH_SECONDS if seconds is None else seconds
         self.committed = 0
         self._before_commit: list[Any] = []
         self._transaction = conn.begin()
