@@ -125,7 +125,7 @@ def test_a_dry_run_writes_nothing_and_counts_what_it_would_add(
 def test_an_interrupted_batched_import_completes_when_run_again(
     sqlite_ctx: AppContext, exported: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mitra.storage.database as database
+    from mitra.storage import database
 
     monkeypatch.setattr(database, "BATCH_SECONDS", 0.0)  # every record its own batch
     calls = {"n": 0}
