@@ -40,8 +40,9 @@ LOOPBACK_HOSTS = LOOPBACK_NAMES
 API_DESCRIPTION = """\
 mitra's JSON API: the same journal, check-ins, products and profile as the `mitra` command,
 with the same checks. Errors have one shape: `{"error": {"message": "...", "field": "..."}}`
-with 422 for input mitra cannot use, 404 for something that does not exist, 409 for a clash
-with what is stored. Nothing is written when an error is returned.
+with 400 for a malformed request (a body that is not JSON), 422 for input mitra cannot use
+(wrong types, control characters, values the services refuse), 404 for something that does
+not exist, 409 for a clash with what is stored. Nothing is written when an error is returned.
 
 mitra has no sign-in yet: serve it on loopback only (the default).
 """
