@@ -4,8 +4,9 @@
 and nowhere else: ``InputError`` 422, ``NotFoundError`` 404, ``ConflictError`` 409, the
 database being unusable 503. A body that is not JSON at all is 400 (the request itself is
 malformed); a body that is JSON but not what the operation takes is 422, its message in plain
-words (control characters, a wrong type). API errors have one shape, ``{"error": {"message", "field"}}``,
-also for requests that fail type checks and for HTTP errors such as an unknown path.
+words (control characters, a wrong type). API errors have one shape,
+``{"error": {"message", "field"}}``, also for requests that fail type checks and for HTTP
+errors such as an unknown path.
 Nothing is written when one of these is raised inside a service (services check first and
 write in one transaction).
 """
