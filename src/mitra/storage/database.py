@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Program
 from mitra.domain.errors import InputError, MitraError
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0006"
 ENV_VAR = "MITRA_DATABASE_URL"
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 # SQLite's own bookkeeping tables, present in any database.
@@ -208,9 +208,13 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
+        from mitra.storage import idempotency  # noqa: PLC0415
+
         try:
             with self.engine.begin() as conn:
                 yield conn
+                # A request's Idempotency-Key is stored with its write, in this transaction.
+                idempotency.claim(conn)
         except IntegrityError:
             raise  # a constraint a service relies on (it checks first; this is the backstop)
         except DBAPIError as exc:

@@ -33,6 +33,7 @@ from mitra.web.guards import (
     SecurityHeaders,
     allowed_names,
 )
+from mitra.web.idempotency import IdempotencyGuard
 from mitra.web.render import PageSettings, Renderer
 
 LOOPBACK_HOSTS = LOOPBACK_NAMES
@@ -142,6 +143,10 @@ def _build(
     app.include_router(pages.router)
     static = resources.files("mitra.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # Each app keys retries in its own journal (the demo's mount is skipped by the outer one).
+    app.add_middleware(
+        IdempotencyGuard, source=source, skip_prefix="/demo" if demo is not None else None
+    )
     if not outer:
         return app  # the outer app's middleware already wraps a mounted one
     # Added last = outermost: hosts are checked before anything else runs.
