@@ -98,7 +98,7 @@ class SafetyService:
         self.ctx = ctx
 
     def alerts(self, *, include_acknowledged: bool = False) -> list[StoredAlert]:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return AlertStore(conn).list(include_acknowledged=include_acknowledged)
 
     def open_serious(self) -> list[StoredAlert]:

@@ -262,13 +262,14 @@ class _Writes:
         if self.batches is None:
             self._stand_in -= 1
             return self._stand_in
+        conn = self.batches.begin()
         if keep_id and "id" in values and self._taken(table, values["id"]):
             values = {k: v for k, v in values.items() if k != "id"}  # another writer took it
-        return journal_dump.insert_row(self.conn, table, values)
+        return journal_dump.insert_row(conn, table, values)
 
     def rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
         if self.batches is not None:
-            journal_dump.insert_rows(self.conn, table, rows)
+            journal_dump.insert_rows(self.batches.begin(), table, rows)
 
     def _taken(self, table: Any, row_id: int) -> bool:
         return self.conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None
@@ -276,6 +277,11 @@ class _Writes:
     def record_done(self) -> None:
         if self.batches is not None:
             self.batches.due()
+
+    def pause(self) -> None:
+        """Before matching work: commit what is written, so the lock is not held meanwhile."""
+        if self.batches is not None:
+            self.batches.pause()
 
 
 class _Importer:
@@ -339,6 +345,7 @@ class _Importer:
             self.progress(1)
 
     def products(self) -> None:
+        self.writes.pause()
         kind = self.report.kind("products")
         ours = {row["name_key"]: row for row in self.existing["products"]}
         for row in self.incoming["products"]:
@@ -358,6 +365,7 @@ class _Importer:
             self.progress(1)
 
     def entries(self) -> None:
+        self.writes.pause()
         kind = self.report.kind("entries")
         ours = _entry_keys(self.existing)
         theirs = _entry_keys(self.incoming)
@@ -391,6 +399,7 @@ class _Importer:
             self.progress(1)
 
     def actions(self) -> None:
+        self.writes.pause()
         kind = self.report.kind("actions")
         our_entry_keys = {v["entry"]["id"]: k for k, v in _entry_keys(self.existing).items()}
 
@@ -425,6 +434,7 @@ class _Importer:
             self.progress(1)
 
     def assessments(self) -> None:
+        self.writes.pause()
         kind = self.report.kind("assessments")
         ours = _assessment_keys(self.existing)
         for key, record in _assessment_keys(self.incoming).items():
@@ -449,6 +459,7 @@ class _Importer:
             self.progress(1)
 
     def alerts(self) -> None:
+        self.writes.pause()
         kind = self.report.kind("alerts")
         ours = {row["key"]: row for row in self.existing["alerts"]}
         for row in self.incoming["alerts"]:
@@ -471,6 +482,7 @@ class _Importer:
             self.progress(1)
 
     def plans(self) -> None:
+        self.writes.pause()
         kind = self.report.kind("plans")
         ours = _plan_keys(self.existing)
         active_here = any(p["status"] == "active" for p in self.existing["plans"])

@@ -155,44 +155,59 @@ def _sqlite_setup(engine: Engine) -> None:
 READ_ONLY = "mitra_read_only"
 
 
-# A long write (an import) commits about this often, so no other writer waits much longer.
+# A long write (an import) commits about this often, then leaves the lock free as long again:
+# another writer waits in SQLite's busy handler, which retries only every 50-100 ms, so without
+# the pause the importer would take the lock back before the other writer ever looked.
 BATCH_SECONDS = 0.05
 
 
 class Batches:
-    """One connection writing in a series of short transactions (see ``Database.batches``)."""
+    """One connection writing in a series of short transactions (see ``Database.batches``).
+
+    A batch begins with its first write (``begin``), not before, so work done between writes
+    (checking, matching) never holds the lock; ``pause`` ends the open batch before such work.
+    """
 
     def __init__(self, conn: Connection, *, seconds: float | None = None) -> None:
         self.conn = conn
         self.seconds = BATCH_SECONDS if seconds is None else seconds
         self.committed = 0
         self._before_commit: list[Any] = []
-        self._transaction = conn.begin()
-        # A duration, not a time of day (so not the app's clock): how long the lock is held.
-        self._started = time.perf_counter()
+        self._transaction: Any = None
+        self._started = 0.0
 
     def before_commit(self, action: Any) -> None:
         """Run ``action(conn)`` at the end of every batch (e.g. move id sequences on)."""
         self._before_commit.append(action)
 
-    def due(self) -> None:
-        """Commit and begin the next batch when this one has held the lock long enough."""
-        if time.perf_counter() - self._started >= self.seconds:
-            self._commit()
+    def begin(self) -> Connection:
+        """The connection, inside an open batch (beginning one if none is open)."""
+        if self._transaction is None:
             self._transaction = self.conn.begin()
+            # A duration, not a time of day (so not the app's clock): how long the lock is held.
             self._started = time.perf_counter()
+        return self.conn
 
-    def _commit(self) -> None:
+    def due(self) -> None:
+        """End the batch when it has held the lock long enough (the next write begins one)."""
+        if self._transaction is not None and time.perf_counter() - self._started >= self.seconds:
+            self.pause()
+            time.sleep(self.seconds)  # the lock is free: let a waiting writer in
+
+    def pause(self) -> None:
+        """Commit the open batch, if any."""
+        if self._transaction is None:
+            return
         for action in self._before_commit:
             action(self.conn)
         self._transaction.commit()
+        self._transaction = None
         self.committed += 1
 
-    def finish(self) -> None:
-        self._commit()
-
     def abandon(self) -> None:
-        self._transaction.rollback()
+        if self._transaction is not None:
+            self._transaction.rollback()
+            self._transaction = None
 
 
 @dataclass
@@ -254,7 +269,7 @@ class Database:
                 except BaseException:
                     batches.abandon()
                     raise
-                batches.finish()
+                batches.pause()
         except IntegrityError:
             raise
         except DBAPIError as exc:
