@@ -45,9 +45,10 @@ PENDING: contextvars.ContextVar[Pending | None] = contextvars.ContextVar(
 )
 
 
-def claim(conn: Connection) -> None:
-    """Claim the pending key in ``conn``'s write transaction (once per request)."""
-    pending = PENDING.get()
+def claim(conn: Connection, pending: Pending | None = None) -> None:
+    """Claim the pending key (the request's, unless one is given) in ``conn``'s write
+    transaction, once per request."""
+    pending = pending or PENDING.get()
     if pending is None or pending.claimed:
         return
     from sqlalchemy.dialects import postgresql, sqlite  # noqa: PLC0415
@@ -58,8 +59,9 @@ def claim(conn: Connection) -> None:
         if conn.dialect.name == "postgresql"
         else sqlite.insert(t.idempotency_keys).values(**values).on_conflict_do_nothing()
     )
-    inserted = conn.execute(statement)
-    if inserted.rowcount == 0:
+    # RETURNING, not rowcount: psycopg reports -1 for a skipped ON CONFLICT insert.
+    inserted = conn.execute(statement.returning(t.idempotency_keys.c.key)).first()
+    if inserted is None:
         raise ConflictError(
             "a request with this Idempotency-Key is already being carried out; wait for its "
             "answer instead of sending it again",
@@ -100,7 +102,7 @@ def remember(
             .values(**values)
         )
         return
-    claim(conn)
+    claim(conn, pending)
     conn.execute(
         update(t.idempotency_keys).where(t.idempotency_keys.c.key == pending.key).values(**values)
     )

@@ -94,7 +94,9 @@ class IdempotencyGuard:
         if (
             scope["type"] != "http"
             or scope["method"] not in UNSAFE_METHODS
-            or (self.skip_prefix is not None and path.startswith(self.skip_prefix + "/"))
+            # The demo's own app keys its requests; building it ("/demo-journey") writes
+            # only the demo's database, which this app's keys must not claim.
+            or (self.skip_prefix is not None and path.startswith(self.skip_prefix))
         ):
             await self.app(scope, receive, send)
             return
