@@ -45,6 +45,12 @@ with 400 for a malformed request (a body that is not JSON), 422 for input mitra 
 (wrong types, control characters, values the services refuse), 404 for something that does
 not exist, 409 for a clash with what is stored. Nothing is written when an error is returned.
 
+Every POST, PUT and DELETE accepts an `Idempotency-Key` header (1 to 200 visible ASCII
+characters; a UUID is a good key): a retry with the same key and the same request is answered
+with the first answer (header `Idempotency-Replayed: true`) and is not carried out again; the
+same key with a different request is refused (422); a request carried out whose answer was
+lost is answered 409.
+
 mitra has no sign-in yet: serve it on loopback only (the default).
 """
 
