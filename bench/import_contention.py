@@ -10,6 +10,10 @@ The import writes in short batches (``Database.batches``) and pages read in defe
 transactions, so neither waits long for the other. Targets: every API write succeeds (201),
 ``/today`` p99 under 1 s, API write p99 under 1 s during the import.
 
+Measured on the 2-core development machine (30,000 entries): the import took 23 s; during it
+362 /today requests had median 35 ms, p99 117 ms, and 362 API writes were all 201, median
+15 ms, p99 81 ms. (Before: /today took 19 s and API writes failed with 503 after 10 s.)
+
 Usage: .venv/bin/python bench/import_contention.py [--entries N] [--seconds S]
 """
 
