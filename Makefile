@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/web_today.py
 	$(BIN)/python bench/web_load.py
+	$(BIN)/python bench/import_contention.py
 
 # Refresh constraints.txt from a clean install of the compatible ranges in pyproject.toml.
 lock:

@@ -1,4 +1,10 @@
-"""The OpenAPI document is valid, and generated requests never make the API fail (no 5xx).
+"""The OpenAPI document is valid and tells the server's real limits, and generated requests
+pass every schemathesis check (no 5xx, and every conformance check: status codes, content
+types, response schemas, headers, negative data refused, positive data accepted).
+
+One setting is ours: schema-valid data may also be answered 422 (or 404/409), because the
+services judge meaning a schema cannot say ("3 furlongs" is a valid string, not an amount);
+every such answer is still checked against the documented error shape.
 
 The generated run uses schemathesis as a library (its strategies and checks) under plain
 Hypothesis, bounded per operation: its lazy pytest fixture loader does not work with the
@@ -21,6 +27,7 @@ from mitra.web.app import create_app
 from tests.conftest import FIXED_NOW
 
 EXAMPLES_PER_OPERATION = 25
+MEANING_REFUSALS = ["2xx", "404", "409", "422"]  # see the module docstring
 HOST = {"host": "127.0.0.1"}  # the app answers loopback host names only
 
 
@@ -77,3 +84,53 @@ def test_generated_requests_never_cause_a_server_error(tmp_path: Path) -> None:
         checked.append(operation.label)
     assert len(checked) >= 16, checked
     ctx.database.dispose()
+
+
+def test_the_document_tells_the_real_limits_and_errors(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    dose = document["components"]["schemas"]["DoseIn"]["properties"]
+    note = next(o for o in dose["note"]["anyOf"] if o.get("type") == "string")
+    assert note["maxLength"] == 2000  # what the server keeps, not a larger cap
+    assert "pattern" in note and "pattern" in dose["amount"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "delete"):
+                assert {"400", "409", "422"} <= set(operation["responses"]), (method, path)
+
+
+def test_generated_requests_pass_every_conformance_check(tmp_path: Path) -> None:
+    from schemathesis.config._checks import PositiveDataAcceptanceConfig
+
+    ctx = AppContext(
+        open_database(f"sqlite:///{tmp_path / 'journal.sqlite3'}"), clock=lambda: FIXED_NOW
+    )
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(ctx), headers=HOST)
+    schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
+        expected_statuses=MEANING_REFUSALS
+    )
+    failures: list[str] = []
+    cases = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for strategy in [*operation.get_strategies_from_examples(), operation.as_strategy()]:
+
+            @given(case=strategy)
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def every_check(case: Any) -> None:
+                nonlocal cases
+                cases += 1
+                response = case.call(headers=HOST)
+                try:
+                    case.validate_response(response)  # every built-in check
+                except Exception as exc:  # collected, so one run shows them all
+                    failures.append(f"{case.operation.label}: {str(exc).splitlines()[:3]}")
+
+            every_check()
+    ctx.database.dispose()
+    assert cases > 300
+    assert failures == []

@@ -44,7 +44,7 @@ def test_the_plan_page_shows_the_steps_the_status_and_the_alternatives(
     assert 'id="status-daily-max"' in text
     assert "buprenorphine" in text.lower() and "ASAM" in text
     assert "tel:988" in text and "1-800-662-4357" in text
-    # The status recorded today's decision once; opening the page again adds nothing.
+    # A GET never writes: opening the page again adds no plan event.
     events = len(PlanService(sqlite_ctx).show().events)  # type: ignore[union-attr]
     client.get("/plan")
     assert len(PlanService(sqlite_ctx).show().events) == events  # type: ignore[union-attr]
@@ -138,7 +138,7 @@ def test_a_step_back_is_recorded_with_its_reason(sqlite_ctx: AppContext) -> None
     gossop(sqlite_ctx, 3, due - timedelta(hours=1))
     later = at(sqlite_ctx, due + timedelta(days=2))
     with TestClient(create_app(later), base_url=BASE_URL) as client:
-        client.get("/plan")  # today's status: the check-in allows the second step
+        client.get("/plan")  # shows that the check-in allows the second step (stores nothing)
         token = form_token(client, "/plan")
         empty = client.post("/plan/step-back", data={"reason": " ", csrf.FIELD: token})
         assert empty.status_code == 422

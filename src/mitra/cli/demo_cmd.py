@@ -83,6 +83,7 @@ def demo(as_json: bool) -> None:
     )
     _print_alert_summary(ctx)
     _print_readiness(ctx)
+    _print_guarded_import(ctx)
     click.echo("See everything: mitra --demo history    products: mitra --demo product list")
     click.echo("Check-in scores and their changes: mitra --demo scores --instrument cows")
     click.echo("The taper plan, which held when withdrawal rose: mitra --demo plan status")
@@ -91,6 +92,21 @@ def demo(as_json: bool) -> None:
     click.echo("Clinician report: mitra --demo report pdf --out demo-report.pdf")
     click.echo(dim(ESTIMATE_CAVEAT))
     click.echo(dim(SUPPORT_LINE))
+
+
+def _print_guarded_import(ctx: AppContext) -> None:
+    """A tampered copy of the demo's export, refused record by record (nothing written)."""
+    from mitra.services.demo_hardening import tampered_import_refusals  # noqa: PLC0415
+
+    refusals = tampered_import_refusals(ctx)
+    click.echo(click.style("Safety of your data:", bold=True))
+    click.echo("A tampered copy of this journal's export is refused before anything is written:")
+    for refusal in refusals[:3]:
+        click.echo(f"  refused: {refusal}")
+    click.echo(
+        "No command writes over the journal, or over a file without --force: "
+        "mitra --demo export --out FILE\n"
+    )
 
 
 def _print_alert_summary(ctx: AppContext) -> None:

@@ -386,8 +386,14 @@ Examples:
 )
 @click.option("--ics", "ics", required=True, metavar="FILE", help="The .ics file to write.")
 @click.option("--no-details", is_flag=True, help="Leave amounts and substances out.")
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
 @json_option
-def plan_export(ics: str, no_details: bool, as_json: bool) -> None:
+def plan_export(ics: str, no_details: bool, force: bool, as_json: bool) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    from mitra.cli.out_files import target  # noqa: PLC0415
+
+    target(Path(ics), force=force, option="--ics", field="ics")
     path, steps, checkins = _service().export_ics(ics, details=not no_details)
     if as_json:
         from mitra.services.alert_views import support_view  # noqa: PLC0415

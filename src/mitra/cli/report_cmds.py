@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mitra.cli.main import state
+from mitra.cli.out_files import force_option, target
 from mitra.cli.output import dim, emit_json
 
 if TYPE_CHECKING:
@@ -78,8 +79,9 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-def _out_path(out: str | None, default: str) -> Path:
-    return Path(out).expanduser() if out else Path(default)
+def _out_path(out: str | None, default: str, *, force: bool) -> Path:
+    """The guarded output file: ``--out`` or the default name in the current folder."""
+    return target(Path(out) if out else Path(default), force=force)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -128,6 +130,7 @@ Examples:
     help="Paper size.",
 )
 @click.option("--out", metavar="FILE", help="Where to write it. Default: mitra-report-DATE.pdf.")
+@force_option
 @notes_option
 @json_option
 def report_pdf(
@@ -135,16 +138,19 @@ def report_pdf(
     until: str | None,
     paper: str,
     out: str | None,
+    force: bool,
     include_notes: bool,
     as_json: bool,
 ) -> None:
     from mitra.reports.pdf_document import render_pdf  # noqa: PLC0415
     from mitra.services.report_data import ReportDataService  # noqa: PLC0415
 
+    if out:
+        _out_path(out, "", force=force)  # refuse a bad --out before anything is opened
     app = state().app()
     data = ReportDataService(app).gather(since=since, until=until, include_notes=include_notes)
     pdf = render_pdf(data, paper=paper.lower())
-    path = _out_path(out, f"mitra-report-{data.period.last_day.isoformat()}.pdf")
+    path = _out_path(out, f"mitra-report-{data.period.last_day.isoformat()}.pdf", force=force)
     _write(path, pdf)
     summary = {
         "written": str(path),
@@ -189,6 +195,7 @@ Examples:
 @since_option
 @until_option
 @click.option("--out", metavar="FILE", help="Where to write it. Default: mitra-fhir-DATE.json.")
+@force_option
 @click.option("--name", metavar="TEXT", help="Put this name in the Patient resource.")
 @click.option(
     "--birth-date",
@@ -202,6 +209,7 @@ def report_fhir(
     since: str | None,
     until: str | None,
     out: str | None,
+    force: bool,
     name: str | None,
     birth_date: Any,
     include_notes: bool,
@@ -210,6 +218,8 @@ def report_fhir(
     from mitra.reports.fhir_bundle import PatientChoice, build_bundle, validate_bundle  # noqa: PLC0415
     from mitra.services.report_data import ReportDataService  # noqa: PLC0415
 
+    if out:
+        _out_path(out, "", force=force)  # refuse a bad --out before anything is opened
     app = state().app()
     data = ReportDataService(app).gather(
         since=since, until=until, include_notes=include_notes, all_time=since is None
@@ -221,7 +231,7 @@ def report_fhir(
     bundle = build_bundle(data, patient=chosen)
     validate_bundle(bundle)
     text = json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8")
-    path = _out_path(out, f"mitra-fhir-{data.period.last_day.isoformat()}.json")
+    path = _out_path(out, f"mitra-fhir-{data.period.last_day.isoformat()}.json", force=force)
     _write(path, text)
     counts: dict[str, int] = {}
     for entry in bundle["entry"]:
@@ -268,14 +278,17 @@ Examples:
     help="json (complete, importable) or csv (a folder of tables).",
 )
 @click.option("--out", metavar="FILE|DIR", help="File (json) or folder (csv) to write.")
+@force_option
 @encrypt_option
 @json_option
-def export(fmt: str, out: str | None, encrypt: bool, as_json: bool) -> None:
+def export(fmt: str, out: str | None, force: bool, encrypt: bool, as_json: bool) -> None:
     from mitra.domain.errors import InputError  # noqa: PLC0415
     from mitra.services.transfer import TransferService  # noqa: PLC0415
 
-    service = TransferService(state().app())
     fmt = fmt.lower()
+    if out and fmt == "json":
+        target(Path(out), force=force)  # refuse a bad --out before anything is opened
+    service = TransferService(state().app())
     if fmt == "csv":
         if encrypt:
             raise InputError(
@@ -285,11 +298,10 @@ def export(fmt: str, out: str | None, encrypt: bool, as_json: bool) -> None:
             )
         if not out:
             raise InputError("a CSV export needs --out FOLDER", field="out")
-        folder = Path(out).expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise InputError(f"{folder} is a file; give a folder for a CSV export", field="out")
+        folder = _csv_folder(Path(out), force=force)
         with _progress(10_000, "Exporting") as advance:
             files = service.export_csv(progress=advance)
+        folder.mkdir(exist_ok=True)  # its parent exists: checked above
         for name, content in files.items():
             _write(folder / name, content.encode("utf-8"))
         if as_json:
@@ -297,6 +309,7 @@ def export(fmt: str, out: str | None, encrypt: bool, as_json: bool) -> None:
         else:
             click.echo(f"Wrote {len(files)} CSV files to {folder}.")
         return
+    path = target(Path(out), force=force) if out else None
     document = service.export_document()
     data = json.dumps(document, indent=1, ensure_ascii=False).encode("utf-8")
     if encrypt:
@@ -311,12 +324,11 @@ def export(fmt: str, out: str | None, encrypt: bool, as_json: bool) -> None:
             k: len(document[k]) for k in ("products", "entries", "actions", "assessments", "alerts")
         },
     }
-    if not out:
+    if path is None:
         if as_json:
             raise InputError("--json prints a summary of a written file: add --out FILE")
         click.echo(data.decode("utf-8"))
         return
-    path = Path(out).expanduser()
     _write(path, data)
     if as_json:
         emit_json(
@@ -332,6 +344,23 @@ def export(fmt: str, out: str | None, encrypt: bool, as_json: bool) -> None:
         return
     listed = ", ".join(f"{n} {k}" for k, n in counts.items())
     click.echo(f"Wrote {path}{' (encrypted)' if encrypt else ''}: {listed}.")
+
+
+def _csv_folder(out: Path, *, force: bool) -> Path:
+    """The folder of a CSV export: new in an existing folder, or existing; every table file in
+    it passes the output guard (so --force is needed to replace an earlier export)."""
+    from mitra.domain.errors import InputError  # noqa: PLC0415
+    from mitra.storage import journal_dump  # noqa: PLC0415
+
+    folder = out.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder for a CSV export", field="out")
+    if not folder.exists():
+        target(folder, force=False)  # its parent must exist; never the journal
+        return folder
+    for table in journal_dump.TABLES:
+        target(folder / f"{table.name}.csv", force=force)
+    return folder
 
 
 def _read_export(path: Path) -> Any:
@@ -356,6 +385,7 @@ def _read_export(path: Path) -> Any:
 def _report_lines(report: ImportReport) -> dict[str, Any]:
     return {
         "dry_run": report.dry_run,
+        "refused": report.refusals,
         "kept_ids": report.kept_ids,
         "added": report.added,
         "skipped": report.skipped,
@@ -371,8 +401,11 @@ def _report_lines(report: ImportReport) -> dict[str, Any]:
     "import",
     help="""Import a mitra JSON export (encrypted ones too) into this journal,
 empty or not. A record already here is skipped; one that differs from yours is reported as a
-conflict and yours is kept: nothing is overwritten. Everything is checked before anything is
-written, and the import is all or nothing.
+conflict and yours is kept: nothing is overwritten. Every record is checked first, as logging
+checks an entry (amounts, estimates recomputed from the product, check-in answers, notes,
+dates): if one is refused nothing is written, and --dry-run lists every refused record (exit
+code 2). The writing runs in short steps, so mitra stays usable meanwhile; an interrupted
+import can be run again (what is already here is skipped).
 
 \b
 Examples:
@@ -393,6 +426,17 @@ def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
     with _progress(total, "Importing") as advance:
         report = service.import_document(document, dry_run=dry_run, progress=advance)
     summary = _report_lines(report)
+    if report.refusals:  # a dry run of a file that would be refused
+        if as_json:
+            emit_json({"file": str(file), **summary})
+        else:
+            click.echo(
+                f"Would refuse {file}: {len(report.refusals)} records cannot be imported "
+                "(dry run: nothing changed)."
+            )
+            for refusal in report.refusals:
+                click.echo(click.style(f"  refused: {refusal}", fg="red"))
+        raise click.exceptions.Exit(2)
     if as_json:
         emit_json({"file": str(file), **summary})
         return
@@ -428,18 +472,21 @@ Examples:
 """,
 )
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@force_option
 @encrypt_option
 @json_option
-def backup_cmd(file: Path | None, encrypt: bool, as_json: bool) -> None:
+def backup_cmd(file: Path | None, force: bool, encrypt: bool, as_json: bool) -> None:
     from mitra.services.backups import backup, journal_path  # noqa: PLC0415
     from mitra.storage.database import resolve_url  # noqa: PLC0415
 
     cli_state = state()
     url = resolve_url(cli_state.db, demo=cli_state.demo)
     journal_path(url)  # PostgreSQL is refused before any passphrase is asked
+    if file is not None:
+        target(file, force=force, option="the backup file", field="file")
     passphrase = _passphrase(confirm=True) if encrypt else None
     app = cli_state.app()  # brings the journal to the current schema first
-    result = backup(url, file, now=app.now(), passphrase=passphrase)
+    result = backup(url, file, now=app.now(), passphrase=passphrase, force=force)
     if as_json:
         emit_json(
             {

@@ -5,7 +5,8 @@ runs), checks it, then writes it atomically (sealed first when a passphrase is g
 ``restore`` checks a file BEFORE anything is replaced: it is decrypted if sealed, copied to a
 private file, and must pass ``storage.backup.verify``. Only then is the current journal kept
 as ``<journal>.bak-<UTC time>`` (itself a consistent snapshot) and replaced through the
-backup API; an older schema is then migrated to the current one.
+backup API. An older schema is migrated on the private copy first, which must then have the
+whole current mitra schema (``storage.backup.verify_schema``).
 
 Invariants: a wrong passphrase, a damaged or foreign file, or a newer schema changes nothing;
 PostgreSQL journals are refused with a plain pointer to ``pg_dump`` (their server owns their
@@ -22,7 +23,7 @@ from mitra.domain.errors import InputError
 from mitra.storage import backup as sqlite_backup
 from mitra.storage import sealed
 from mitra.storage.database import open_database
-from mitra.storage.files import replace_atomic, temporary_sibling, write_atomic
+from mitra.storage.files import check_output, replace_atomic, temporary_sibling, write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +66,31 @@ def default_backup_path(journal: Path, now: datetime, *, encrypted: bool) -> Pat
     return folder / f"{journal.stem}-{_stamp(now)}{suffix}"
 
 
-def backup(url: str, target: Path | None, *, now: datetime, passphrase: str | None) -> BackupResult:
+def backup(
+    url: str,
+    target: Path | None,
+    *,
+    now: datetime,
+    passphrase: str | None,
+    force: bool = False,
+) -> BackupResult:
+    """Back the journal up into ``target`` (or the default file in ``backups``), after the
+    output guard: never over the journal or its own files, never over a file without
+    ``force``, never into a folder that does not exist (the default folder is made)."""
     journal = journal_path(url)
-    chosen = target or default_backup_path(journal, now, encrypted=passphrase is not None)
-    if chosen.resolve() == journal.resolve():
-        raise InputError("the backup file cannot be the journal itself", field="file")
+    if target is None:
+        chosen = default_backup_path(journal, now, encrypted=passphrase is not None)
+        try:
+            chosen.parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"cannot create the backups folder {chosen.parent}: {exc.strerror}", field="file"
+            ) from exc
+    else:
+        chosen = target
+    chosen = check_output(
+        chosen, journal=journal, force=force, option="the backup file", field="file"
+    )
     with temporary_sibling(chosen, suffix=".sqlite3") as snapshot:
         snapshot.unlink()  # the backup API creates it
         sqlite_backup.backup_file(journal, snapshot)
@@ -92,6 +113,23 @@ def needs_passphrase(source: Path) -> bool:
         raise InputError(f"cannot read {source}: {exc.strerror}", field="file") from exc
 
 
+def _bring_to_head(candidate: Path, *, what: str) -> None:
+    """Migrate the private copy to the current schema (the journal is not touched yet)."""
+    from mitra.storage.database import DatabaseError  # noqa: PLC0415
+
+    try:
+        open_database(f"sqlite:///{candidate}").dispose()
+    except DatabaseError as exc:
+        raise InputError(
+            f"{what} cannot be brought to this mitra's schema, so it is not a mitra journal "
+            f"it can restore; nothing was changed ({exc.message})",
+            field="file",
+        ) from exc
+    finally:
+        for companion in ("-wal", "-shm"):
+            candidate.with_name(candidate.name + companion).unlink(missing_ok=True)
+
+
 def restore(url: str, source: Path, *, now: datetime, passphrase: str | None) -> RestoreResult:
     journal = journal_path(url)
     try:
@@ -103,14 +141,20 @@ def restore(url: str, source: Path, *, now: datetime, passphrase: str | None) ->
         if passphrase is None:
             raise InputError(f"{source} is encrypted: give its passphrase", field="passphrase")
         data = sealed.unseal(data, passphrase, what=str(source))
+    try:
+        journal.parent.mkdir(parents=True, exist_ok=True)  # as opening a new journal does
+    except OSError as exc:
+        raise InputError(f"cannot create the folder {journal.parent}: {exc.strerror}") from exc
     with temporary_sibling(journal, suffix=".restore") as candidate:
         candidate.write_bytes(data)
         check = sqlite_backup.verify(candidate, what=str(source))
+        _bring_to_head(candidate, what=str(source))
+        sqlite_backup.verify_schema(candidate, what=str(source))
         kept: Path | None = None
         if journal.exists():
             kept = journal.with_name(f"{journal.name}.bak-{_stamp(now)}")
             sqlite_backup.backup_file(journal, kept)
         sqlite_backup.restore_into(candidate, journal)
-    # An older backup is brought up to the current schema, as opening any journal does.
+    # Opening checks the restored journal as it checks any (already at the current schema).
     open_database(f"sqlite:///{journal}").dispose()
     return RestoreResult(journal, source, kept, check.counts, check.revision, encrypted)

@@ -34,7 +34,7 @@ class ReadinessService:
     def readiness(self) -> ReadinessReport:
         now = self.ctx.now()
         window = timedelta(hours=float(readiness.data()["fentanyl"]["window_hours"]))
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             journal = JournalStore(conn)
             zone = journal.get_profile(self.ctx.default_timezone).zone()
             entries = journal.list_entries(

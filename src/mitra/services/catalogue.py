@@ -37,7 +37,7 @@ class ProductService:
 
     def list(self) -> tuple[list[Product], tuple[Product, ...]]:
         """The person's own products and the built-in generic ones."""
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             own = JournalStore(conn).list_products()
         return own, product_domain.generic_products()
 
@@ -47,13 +47,13 @@ class ProfileService:
         self.ctx = ctx
 
     def show(self) -> Profile:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
     def is_saved(self) -> bool:
         """Whether the person ever saved a profile: the web's first run is "not yet saved",
         however the saved profile compares with the default."""
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return JournalStore(conn).has_profile()
 
     def set(

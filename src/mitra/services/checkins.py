@@ -159,7 +159,7 @@ class CheckinService:
         return list(load_instruments().values())
 
     def profile(self) -> Profile:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
     def prepare(
@@ -227,7 +227,7 @@ class CheckinService:
         """Scores in time order, each with its change from the previous score of the same
         instrument and from the first one (the baseline); only those from ``since`` if given."""
         chosen = get_instrument(instrument_id).id if instrument_id is not None else None
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             profile = JournalStore(conn).get_profile(self.ctx.default_timezone)
             start = parse_when(since, now=self.ctx.now(), zone=profile.zone()) if since else None
             # Trends need every earlier score, so the window is applied after comparing.
@@ -251,7 +251,7 @@ class CheckinService:
             if instrument_id is not None
             else [i.id for i in self.instruments()]
         )
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             records = AssessmentStore(conn).latest_with_baseline(chosen)
         latest: dict[str, ScoreRow] = {}
         # With only the baseline, the previous and the latest given, the latest row's changes

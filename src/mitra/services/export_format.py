@@ -13,14 +13,18 @@ Invariants: ``document_from_tables`` then ``tables_from_document`` gives back th
 written: types and nullability from the schema itself, kinds, forms, classes, severities and
 raters from the domain, ranges, that every instrument and item exists, that ids are unique and
 that every reference (a dose's product, an action's entry, an alert's entries) points inside
-the file. The first problem is reported with its place in the file ("entries[12].at: ...").
-A newer version is refused with a plain word, never half-read.
+the file; then every record's VALUES as logging judges them (``import_checks``: plausible
+amounts, estimates recomputed, item scores, notes, dates). Every refused record is reported
+with its place in the file ("entries[12].at: ..."), all of them (``ImportRefused``), so a dry
+run lists them; a record that refers to a refused one is refused too. A problem with the file
+as a whole (not an export, a newer version, a missing list) stops at once, never half-read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,9 +35,10 @@ from mitra.domain.alerts import Severity
 from mitra.domain.entries import Kind
 from mitra.domain.errors import InputError, MitraError
 from mitra.domain.instruments import RATERS, get_instrument
-from mitra.domain.products import Basis, Form, PotencySource, Range
+from mitra.domain.products import Basis, Form, PotencySource, Product, Range
 from mitra.domain.profile import check_timezone
 from mitra.domain.substances import Route, SubstanceClass
+from mitra.services import import_checks as checks
 from mitra.storage import schema as t
 from mitra.storage.schema import UTCDateTime
 
@@ -149,6 +154,33 @@ def document_from_tables(
 
 class FileFormatError(InputError):
     """The file is not a mitra export this version can read; the message says where."""
+
+
+class ImportRefused(FileFormatError):
+    """Records of the file are refused; ``refusals`` lists every one with its place."""
+
+    def __init__(self, refusals: list[str]) -> None:
+        count = len(refusals)
+        super().__init__(
+            f"{count} record{'s' if count != 1 else ''} cannot be imported, so nothing was "
+            f"written; {'the first: ' if count > 1 else ''}{refusals[0]}"
+            + ("; --dry-run lists every one" if count > 1 else "")
+        )
+        self.refusals = refusals
+
+
+class _Refusals:
+    """Collects every record's refusal instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    @contextlib.contextmanager
+    def record(self) -> Iterator[None]:
+        try:
+            yield
+        except InputError as exc:  # FileFormatError and the value checks' RecordError
+            self.found.append(exc.message)
 
 
 def _fail(where: str, message: str) -> FileFormatError:
@@ -273,119 +305,190 @@ def check_header(document: Any) -> None:
         raise FileFormatError(f"unknown export format version {version!r}")
 
 
-def tables_from_document(document: Any) -> dict[str, list[dict[str, Any]]]:
-    """Database rows for every record in ``document`` (ids as in the file), all checked."""
+def tables_from_document(
+    document: Any, *, now: datetime | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Database rows for every record in ``document`` (ids as in the file), all checked;
+    ``ImportRefused`` lists every refused record. ``now`` bounds the times (default: the
+    latest time in the file is not bounded above, for callers without a clock)."""
     check_header(document)
+    limit = now or datetime.max.replace(tzinfo=UTC) - checks.FUTURE_ALLOWANCE
+    refusals = _Refusals()
     rows: dict[str, list[dict[str, Any]]] = {table.name: [] for table in t.metadata.sorted_tables}
     profile = document.get("profile")
     if profile is not None:
-        row = _row(t.profile, profile, "profile", skip=("id",))
-        try:
-            check_timezone(row["timezone"])
-        except MitraError as exc:
-            raise _fail("profile.timezone", exc.message) from None
-        for key in ("medications", "goals"):
-            value = row[key]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise _fail(f"profile.{key}", "must be a list of texts")
-            row[key] = json.dumps(value)
-        rows["profile"].append({"id": 1, **row})
+        with refusals.record():
+            row = _row(t.profile, profile, "profile", skip=("id",))
+            try:
+                check_timezone(row["timezone"])
+            except MitraError as exc:
+                raise _fail("profile.timezone", exc.message) from None
+            for key in ("medications", "goals"):
+                value = row[key]
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise _fail(f"profile.{key}", "must be a list of texts")
+                row[key] = json.dumps(value)
+            rows["profile"].append({"id": 1, **row})
 
+    products: dict[int, Product] = {}
+    refused_products: set[Any] = set()
     for index, data in enumerate(_list(document, "products")):
         where = f"products[{index}]"
-        row = _row(t.products, data, where)
-        _choice(row["form"], [f.value for f in Form], f"{where}.form")
-        _choice(row["basis"], [b.value for b in Basis], f"{where}.basis")
-        _choice(row["potency_source"], [s.value for s in PotencySource], f"{where}.potency_source")
-        _range(row, "mitragynine", where)
-        _range(row, "seven_oh", where)
-        row["name_key"] = row["name"].lower()
-        rows["products"].append(row)
-    product_ids = _ids(rows["products"], "products")
-    names = [r["name_key"] for r in rows["products"]]
-    if len(set(names)) != len(names):
-        raise _fail("products", "two products have the same name")
+        before = len(refusals.found)
+        with refusals.record():
+            row = _row(t.products, data, where)
+            _choice(row["form"], [f.value for f in Form], f"{where}.form")
+            _choice(row["basis"], [b.value for b in Basis], f"{where}.basis")
+            _choice(
+                row["potency_source"], [s.value for s in PotencySource], f"{where}.potency_source"
+            )
+            _range(row, "mitragynine", where)
+            _range(row, "seven_oh", where)
+            checks.check_product(row, where)
+            checks.check_time(row["created_at"], limit, f"{where}.created_at")
+            row["name_key"] = row["name"].lower()
+            products[row["id"]] = checks.product_of(row)
+            rows["products"].append(row)
+        if len(refusals.found) > before and isinstance(data, dict):
+            refused_products.add(data.get("id"))
+    with refusals.record():
+        _ids(rows["products"], "products")
+        names = [r["name_key"] for r in rows["products"]]
+        if len(set(names)) != len(names):
+            raise _fail("products", "two products have the same name")
+    product_ids = set(products)
 
+    refused_entries: set[Any] = set()
     for index, data in enumerate(_list(document, "entries")):
         where = f"entries[{index}]"
-        if not isinstance(data, dict):
-            raise _fail(where, "must be an object")
-        _choice(data.get("kind"), list(KIND_PARTS), f"{where}.kind")
-        kind = str(data["kind"])
-        part_key, part_table = KIND_PARTS[kind]
-        others = tuple(k for k, _ in KIND_PARTS.values() if k != part_key)
-        row = _row(
-            t.entries, {k: v for k, v in data.items() if k not in (part_key, *others)}, where
-        )
-        if any(data.get(other) is not None for other in others):
-            raise _fail(where, f"a {kind} entry holds another kind's part")
-        part = _row(part_table, data.get(part_key), f"{where}.{part_key}", skip=("entry_id",))
-        _entry_part(kind, part, product_ids, f"{where}.{part_key}")
-        rows["entries"].append(row)
-        rows[part_table.name].append({"entry_id": row["id"], **part})
-    entry_ids = _ids(rows["entries"], "entries")
+        before = len(refusals.found)
+        with refusals.record():
+            if not isinstance(data, dict):
+                raise _fail(where, "must be an object")
+            _choice(data.get("kind"), list(KIND_PARTS), f"{where}.kind")
+            kind = str(data["kind"])
+            part_key, part_table = KIND_PARTS[kind]
+            others = tuple(k for k, _ in KIND_PARTS.values() if k != part_key)
+            row = _row(
+                t.entries, {k: v for k, v in data.items() if k not in (part_key, *others)}, where
+            )
+            if any(data.get(other) is not None for other in others):
+                raise _fail(where, f"a {kind} entry holds another kind's part")
+            part = _row(part_table, data.get(part_key), f"{where}.{part_key}", skip=("entry_id",))
+            if part.get("product_id") in refused_products:
+                raise _fail(
+                    f"{where}.{part_key}.product_id",
+                    f"product {part['product_id']} is refused above",
+                )
+            _entry_part(kind, part, product_ids, f"{where}.{part_key}")
+            for name in ("at", "recorded_at", "deleted_at"):
+                checks.check_time(row[name], limit, f"{where}.{name}")
+            checks.check_note_value(row, where)
+            if kind == Kind.DOSE.value:
+                checks.check_dose(part, products, f"{where}.{part_key}")
+            elif kind == Kind.SUBSTANCE.value:
+                checks.check_substance(part, f"{where}.{part_key}")
+            rows["entries"].append(row)
+            rows[part_table.name].append({"entry_id": row["id"], **part})
+        if len(refusals.found) > before and isinstance(data, dict):
+            refused_entries.add(data.get("id"))
+    with refusals.record():
+        _ids(rows["entries"], "entries")
+    entry_ids = {r["id"] for r in rows["entries"]}
 
     for index, data in enumerate(_list(document, "actions")):
         where = f"actions[{index}]"
-        row = _row(t.actions, data, where)
-        _choice(row["action"], ACTIONS, f"{where}.action")
-        if row["entry_id"] not in entry_ids:
-            raise _fail(f"{where}.entry_id", f"entry {row['entry_id']} is not in the file")
-        rows["actions"].append(row)
-    _ids(rows["actions"], "actions")
+        with refusals.record():
+            row = _row(t.actions, data, where)
+            _choice(row["action"], ACTIONS, f"{where}.action")
+            if row["entry_id"] in refused_entries:
+                raise _fail(f"{where}.entry_id", f"entry {row['entry_id']} is refused above")
+            if row["entry_id"] not in entry_ids:
+                raise _fail(f"{where}.entry_id", f"entry {row['entry_id']} is not in the file")
+            checks.check_time(row["at"], limit, f"{where}.at")
+            rows["actions"].append(row)
+    with refusals.record():
+        _ids(rows["actions"], "actions")
 
     for index, data in enumerate(_list(document, "assessments")):
         where = f"assessments[{index}]"
-        if not isinstance(data, dict):
-            raise _fail(where, "must be an object")
-        row = _row(t.assessments, {k: v for k, v in data.items() if k != "items"}, where)
-        items = _assessment_items(row, data.get("items"), where)
-        rows["assessments"].append(row)
-        rows["assessment_items"] += items
-    _ids(rows["assessments"], "assessments")
+        with refusals.record():
+            if not isinstance(data, dict):
+                raise _fail(where, "must be an object")
+            row = _row(t.assessments, {k: v for k, v in data.items() if k != "items"}, where)
+            items = _assessment_items(row, data.get("items"), where)
+            for name in ("at", "recorded_at", "deleted_at"):
+                checks.check_time(row[name], limit, f"{where}.{name}")
+            checks.check_note_value(row, where)
+            checks.check_assessment(row, items, where)
+            rows["assessments"].append(row)
+            rows["assessment_items"] += items
+    with refusals.record():
+        _ids(rows["assessments"], "assessments")
 
     for index, data in enumerate(_list(document, "alerts")):
         where = f"alerts[{index}]"
-        row = _row(t.alerts, data, where)
-        _choice(row["severity"], [s.value for s in Severity], f"{where}.severity")
-        _check_evidence(row["evidence"], f"{where}.evidence")
-        refs = row["entry_ids"]
-        if not isinstance(refs, list) or not all(isinstance(i, int) for i in refs):
-            raise _fail(f"{where}.entry_ids", "must be a list of entry ids")
-        missing = [i for i in refs if i not in entry_ids]
-        if missing:
-            raise _fail(f"{where}.entry_ids", f"entry {missing[0]} is not in the file")
-        row["evidence"] = json.dumps(row["evidence"])
-        row["entry_ids"] = json.dumps(refs)
-        rows["alerts"].append(row)
-    _ids(rows["alerts"], "alerts")
-    keys = [r["key"] for r in rows["alerts"]]
-    if len(set(keys)) != len(keys):
-        raise _fail("alerts", "two alerts have the same key")
-    _plans(document, rows)
+        with refusals.record():
+            row = _row(t.alerts, data, where)
+            _choice(row["severity"], [s.value for s in Severity], f"{where}.severity")
+            _check_evidence(row["evidence"], f"{where}.evidence")
+            refs = row["entry_ids"]
+            if not isinstance(refs, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) for i in refs
+            ):
+                raise _fail(f"{where}.entry_ids", "must be a list of entry ids")
+            if refused_entries.intersection(refs):
+                raise _fail(f"{where}.entry_ids", "an entry it is about is refused above")
+            missing = [i for i in refs if i not in entry_ids]
+            if missing:
+                raise _fail(f"{where}.entry_ids", f"entry {missing[0]} is not in the file")
+            row["evidence"] = json.dumps(row["evidence"])
+            row["entry_ids"] = json.dumps(refs)
+            rows["alerts"].append(row)
+    with refusals.record():
+        _ids(rows["alerts"], "alerts")
+        keys = [r["key"] for r in rows["alerts"]]
+        if len(set(keys)) != len(keys):
+            raise _fail("alerts", "two alerts have the same key")
+    _plans(document, rows, refusals)
+    if refusals.found:
+        raise ImportRefused(refusals.found)
     return rows
 
 
-def _plans(document: Mapping[str, Any], rows: dict[str, list[dict[str, Any]]]) -> None:
+def _plans(
+    document: Mapping[str, Any], rows: dict[str, list[dict[str, Any]]], refusals: _Refusals
+) -> None:
     for index, data in enumerate(_list(document, "plans")):
         where = f"plans[{index}]"
-        if not isinstance(data, dict):
-            raise _fail(where, "must be an object")
-        row = _row(t.plans, {k: v for k, v in data.items() if k not in ("steps", "events")}, where)
-        _choice(row["kind"], ("titration", "taper"), f"{where}.kind")
-        _choice(row["status"], ("active", "ended"), f"{where}.status")
-        for key, table in (("steps", t.plan_steps), ("events", t.plan_events)):
-            parts = data.get(key)
-            if not isinstance(parts, list):
-                raise _fail(f"{where}.{key}", "must be a list")
-            for number, part in enumerate(parts):
-                checked = _row(table, part, f"{where}.{key}[{number}]", skip=("plan_id",))
-                rows[table.name].append({"plan_id": row["id"], **checked})
-        rows["plans"].append(row)
-    _ids(rows["plans"], "plans")
-    _ids(rows["plan_events"], "plans[].events")
-    if sum(1 for r in rows["plans"] if r["status"] == "active") > 1:
-        raise _fail("plans", "more than one plan is active")
+        with refusals.record():
+            if not isinstance(data, dict):
+                raise _fail(where, "must be an object")
+            row = _row(
+                t.plans, {k: v for k, v in data.items() if k not in ("steps", "events")}, where
+            )
+            _choice(row["kind"], ("titration", "taper"), f"{where}.kind")
+            _choice(row["status"], ("active", "ended"), f"{where}.status")
+            parts_of: dict[str, list[dict[str, Any]]] = {}
+            for key, table in (("steps", t.plan_steps), ("events", t.plan_events)):
+                parts = data.get(key)
+                if not isinstance(parts, list):
+                    raise _fail(f"{where}.{key}", "must be a list")
+                parts_of[table.name] = [
+                    {
+                        "plan_id": row["id"],
+                        **_row(table, part, f"{where}.{key}[{number}]", skip=("plan_id",)),
+                    }
+                    for number, part in enumerate(parts)
+                ]
+            for name, found in parts_of.items():
+                rows[name] += found
+            rows["plans"].append(row)
+    with refusals.record():
+        _ids(rows["plans"], "plans")
+        _ids(rows["plan_events"], "plans[].events")
+        if sum(1 for r in rows["plans"] if r["status"] == "active") > 1:
+            raise _fail("plans", "more than one plan is active")
 
 
 def _entry_part(kind: str, part: dict[str, Any], product_ids: set[int], where: str) -> None:

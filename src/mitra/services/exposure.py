@@ -98,7 +98,7 @@ class ExposureService:
         self.ctx = ctx
 
     def exposure(self, at: str | None = None) -> ExposureReport:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             store = JournalStore(conn)
             zone = store.get_profile(self.ctx.default_timezone).zone()
             moment = parse_when(at, now=self.ctx.now(), zone=zone) if at else self.ctx.now()

@@ -75,12 +75,15 @@ class UndoResult:
     entry: Entry
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
+
+
 class JournalService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
     def profile(self) -> Profile:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             return JournalStore(conn).get_profile(self.ctx.default_timezone)
 
     def _when(self, at: str | datetime | None, profile: Profile) -> datetime:
@@ -257,7 +260,7 @@ class JournalService:
         self, *, since: str | None = None, until: str | None = None, include_deleted: bool = False
     ) -> tuple[list[Entry], set[int], Profile]:
         """Entries in time order, the ids among them that are deleted, and the profile."""
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             store = JournalStore(conn)
             profile = store.get_profile(self.ctx.default_timezone)
             now = self.ctx.now()
@@ -275,6 +278,8 @@ class JournalService:
 
     # -- deleting and undo -------------------------------------------------------------------
     def delete(self, entry_id: int) -> Entry:
+        if not 0 < entry_id <= MAX_ROW_ID:  # beyond what a database can store: none such
+            raise NotFoundError(f"no entry with id {entry_id}; see 'mitra history'", field="id")
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
             found = store.get_entry(entry_id)

@@ -26,7 +26,7 @@ def measure_in(conn: Connection, now: datetime) -> ProductMeasure | None:
 
 
 def product_measure(ctx: AppContext) -> ProductMeasure | None:
-    with ctx.database.transaction() as conn:
+    with ctx.database.read() as conn:
         return measure_in(conn, ctx.now())
 
 

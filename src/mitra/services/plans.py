@@ -267,7 +267,7 @@ class PlanService:
 
     # -- reading -------------------------------------------------------------------------------
     def show(self) -> PlanOverview | None:
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             _, zone, today = self._profile(conn)
             store = PlanStore(conn)
             stored = store.active()
@@ -281,9 +281,14 @@ class PlanService:
                 measure_in(conn, self.ctx.now()),
             )
 
-    def status(self) -> PlanStatus | None:
-        """Today's decision (recorded), the step in force, and today's doses judged against it."""
-        with self.ctx.database.transaction() as conn:
+    def status(self, *, record: bool = True) -> PlanStatus | None:
+        """Today's decision, the step in force, and today's doses judged against it.
+
+        With ``record`` (the CLI's ``plan status``, the web's "take today's decision" button)
+        the decision is stored, a same-day repeat once; without it (every web GET) the same
+        decision is computed in a read-only transaction and nothing is written."""
+        reader = self.ctx.database.transaction if record else self.ctx.database.read
+        with reader() as conn:
             _, zone, today = self._profile(conn)
             store = PlanStore(conn)
             stored = store.active()
@@ -291,16 +296,11 @@ class PlanService:
                 return None
             assessments = self._gating_assessments(conn, stored.plan, zone)
             decision = gate(stored.plan, today, assessments, zone=zone)
-            stored, recorded = store.record(
-                stored,
-                decision.plan,
-                event=_event(decision),
-                cause=decision.cause,
-                reason=decision.reason,
-                at=self.ctx.now(),
-                day=today,
-            )
-            plan = stored.plan
+            if record:
+                stored, recorded = self._record(store, stored, decision, today)
+                plan = stored.plan
+            else:
+                recorded, plan = False, decision.plan
             step = plan.step_on(today)
             following = plan.steps[plan.current + 1] if plan.current + 1 < len(plan.steps) else None
             doses = self._doses_today(conn, plan, step, today, zone)
@@ -316,6 +316,19 @@ class PlanService:
         latest = _latest_per_instrument(assessments)
         return PlanStatus(
             stored, today, decision, recorded, step, following, doses, total, verdict, latest, zone
+        )
+
+    def _record(
+        self, store: PlanStore, stored: StoredPlan, decision: Decision, today: date
+    ) -> tuple[StoredPlan, bool]:
+        return store.record(
+            stored,
+            decision.plan,
+            event=_event(decision),
+            cause=decision.cause,
+            reason=decision.reason,
+            at=self.ctx.now(),
+            day=today,
         )
 
     def _gating_assessments(self, conn: Connection, plan: Plan, zone: ZoneInfo) -> list[Assessment]:
@@ -372,6 +385,12 @@ class PlanService:
             stored = store.active()
             if stored is None:
                 raise _no_plan()
+            # Today's decision first (the web shows it without storing it): a step back goes
+            # back from the step in force today, as the page showed it.
+            assessments = self._gating_assessments(conn, stored.plan, zone)
+            stored, _ = self._record(
+                store, stored, gate(stored.plan, today, assessments, zone=zone), today
+            )
             decision = step_back(stored.plan, today, reason)
             stored, _ = store.record(
                 stored,

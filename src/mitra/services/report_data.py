@@ -319,7 +319,7 @@ class ReportDataService:
         """The report's data for the period (default: the last 30 days up to now; with
         ``all_time``, from the first record on)."""
         now = self.ctx.now()
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             journal = JournalStore(conn)
             profile = journal.get_profile(self.ctx.default_timezone)
             zone = profile.zone()

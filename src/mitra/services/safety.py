@@ -128,7 +128,7 @@ class SafetyService:
 
     def alerts(self, *, include_acknowledged: bool = False) -> list[StoredAlert]:
         """Open alerts (and acknowledged ones when asked), repeats of a pattern grouped."""
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             found = AlertStore(conn).list(include_acknowledged=include_acknowledged)
         return group_repeats(found)
 

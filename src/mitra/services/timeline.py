@@ -68,7 +68,7 @@ class TimelineService:
 
     def timeline(self) -> TimelineReport:
         now = self.ctx.now()
-        with self.ctx.database.transaction() as conn:
+        with self.ctx.database.read() as conn:
             journal = JournalStore(conn)
             profile = journal.get_profile(self.ctx.default_timezone)
             active = PlanStore(conn).active()

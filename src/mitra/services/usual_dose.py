@@ -59,7 +59,7 @@ def most_usual(doses: Sequence[DoseEntry]) -> tuple[DoseEntry, int] | None:
 def usual_dose(ctx: AppContext) -> UsualDose | None:
     """The usual dose of the last 14 days, judged against the per-dose warning threshold."""
     now = ctx.now()
-    with ctx.database.transaction() as conn:
+    with ctx.database.read() as conn:
         found = JournalStore(conn).list_entries(since=now - WINDOW, until=now, kinds=[Kind.DOSE])
     chosen = most_usual([e for e in found if isinstance(e, DoseEntry)])
     if chosen is None:

@@ -6,7 +6,9 @@ replaces the journal's contents in one step that running readers and writers res
 
 Invariants: ``verify`` opens only a private copy (never the person's file) and passes a file
 only when ``PRAGMA integrity_check`` says ok, its schema revision is one this mitra knows (not
-newer), and every journal table in it can be read; a backup file is a single self-contained
+newer), and every journal table in it can be read; ``verify_schema`` passes a copy brought to
+the current revision only when every mitra table is there with exactly its columns (so a file
+that merely carries an ``alembic_version`` row is refused); a backup file is a single self-contained
 file (rollback journal, not WAL) so it can be copied anywhere.
 """
 
@@ -20,18 +22,11 @@ from pathlib import Path
 
 from mitra.domain.errors import InputError
 from mitra.storage import schema as t
-from mitra.storage.database import HEAD_REVISION
-
-VERSIONS = Path(__file__).parent / "migrations" / "versions"
+from mitra.storage.database import HEAD_REVISION, known_revisions
 
 
 class BackupError(InputError):
     """A backup cannot be made or a file cannot be restored; the message says why."""
-
-
-def known_revisions() -> list[str]:
-    """Every schema revision this mitra can migrate from, oldest first."""
-    return sorted(p.name[:4] for p in VERSIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +92,26 @@ def verify(path: Path, *, what: str) -> JournalCheck:
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{what} is not a readable SQLite database ({exc})") from exc
     return JournalCheck(revision, counts)
+
+
+def verify_schema(path: Path, *, what: str) -> None:
+    """Check that the file at ``path`` (at the current revision) has the whole mitra schema."""
+    try:
+        with _connect(path) as conn:
+            for table in t.metadata.sorted_tables:
+                found = {str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table.name}")')}
+                expected = {c.name for c in table.columns}
+                if found != expected:
+                    missing = sorted(expected - found)
+                    detail = (
+                        f"no table {table.name}"
+                        if not found
+                        else f"table {table.name} differs (missing {', '.join(missing) or '-'}"
+                        f"; extra {', '.join(sorted(found - expected)) or '-'})"
+                    )
+                    raise BackupError(f"{what} is not a mitra journal: {detail}")
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{what} is not a readable SQLite database ({exc})") from exc
 
 
 def restore_into(source: Path, journal: Path) -> None:

@@ -2,34 +2,55 @@
 
 The default is a SQLite file in the user data directory. ``--db`` or ``MITRA_DATABASE_URL``
 choose another file path or a ``postgresql://`` URL. SQLite runs in WAL mode with foreign keys
-on, a busy timeout, full fsync, and ``BEGIN IMMEDIATE`` transactions, so the CLI and the web
-app can write at once without losing an acknowledged write.
+on, a busy timeout, full fsync, and ``BEGIN IMMEDIATE`` write transactions, so the CLI and
+the web app can write at once without losing an acknowledged write. Read-only work uses
+``Database.read()``: a deferred transaction (``BEGIN DEFERRED`` and ``PRAGMA query_only`` on
+SQLite, ``READ ONLY`` on PostgreSQL), which in WAL mode reads a consistent snapshot without
+waiting for a writer, and which the database itself refuses to let write.
 
-Invariant: a connection handed to a service is at the latest schema revision. Alembic is
-imported only when a migration is actually needed (it is slow to import).
+Invariants: a connection handed to a service is at the latest schema revision. An existing
+SQLite file is looked at read-only BEFORE anything is set or changed (``inspect_sqlite_file``):
+a damaged file, another application's database or a journal from a newer mitra is refused
+with a one-line message and the next step, and the file stays exactly as it was (not even
+switched to WAL). Alembic is imported only when a migration is actually needed (it is slow to
+import).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
-from mitra.domain.errors import MitraError
+from mitra.domain.errors import InputError, MitraError
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
 HEAD_REVISION = "0008"
 ENV_VAR = "MITRA_DATABASE_URL"
+VERSIONS = Path(__file__).parent / "migrations" / "versions"
+# SQLite's own bookkeeping tables, present in any database.
+SQLITE_INTERNAL = frozenset({"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})
 
 
 class DatabaseError(MitraError):
     """The database cannot be opened or used; the message says which and why."""
+
+
+class JournalFileError(InputError):
+    """``--db`` names a file mitra must not open (damaged, another application's, newer); the
+    person chose the file, so it is refused like any bad input (exit 2), nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="db")
 
 
 def default_path(demo: bool = False) -> Path:
@@ -57,6 +78,58 @@ def resolve_url(db: str | None, *, demo: bool = False) -> str:
     return f"sqlite:///{path}"
 
 
+def known_revisions() -> list[str]:
+    """Every schema revision this mitra can migrate from, oldest first."""
+    return sorted(p.name[:4] for p in VERSIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def restore_hint(path: Path) -> str:
+    return f"if it is your journal, restore a backup: mitra --db {path} restore BACKUP_FILE"
+
+
+def inspect_sqlite_file(path: Path) -> None:
+    """Refuse a file mitra must not open, reading it read-only (see the module docstring)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return  # a new journal
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=10)
+        try:
+            tables = {
+                str(row[0])
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            row = (
+                conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if "alembic_version" in tables
+                else None
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise JournalFileError(
+            f"{path} is damaged or is not a SQLite database ({exc}); nothing was changed; "
+            + restore_hint(path)
+        ) from None
+    if not tables - SQLITE_INTERNAL:
+        return  # an empty SQLite file: mitra sets it up
+    if "alembic_version" not in tables or "entries" not in tables:
+        raise JournalFileError(
+            f"{path} is another application's SQLite database, not a mitra journal; nothing "
+            "was changed. Give mitra a file of its own with --db"
+        )
+    revision = "" if row is None else str(row[0])
+    if revision not in known_revisions():
+        if revision > HEAD_REVISION:
+            raise JournalFileError(
+                f"{path} was written by a newer mitra (schema revision {revision}; this mitra "
+                f"knows up to {HEAD_REVISION}); nothing was changed. Update mitra to open it"
+            )
+        raise JournalFileError(
+            f"{path} has a schema revision this mitra does not know ({revision or 'none'}); "
+            "nothing was changed. " + restore_hint(path)
+        )
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -71,8 +144,70 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            # A reader takes no lock up front and, in WAL mode, never waits for a writer.
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
         # IMMEDIATE takes the write lock up front, so a read-then-write never fails half-way.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "mitra_read_only"
+
+
+# A long write (an import) commits about this often, then leaves the lock free as long again:
+# another writer waits in SQLite's busy handler, which retries only every 50-100 ms, so without
+# the pause the importer would take the lock back before the other writer ever looked.
+BATCH_SECONDS = 0.05
+
+
+class Batches:
+    """One connection writing in a series of short transactions (see ``Database.batches``).
+
+    A batch begins with its first write (``begin``), not before, so work done between writes
+    (checking, matching) never holds the lock; ``pause`` ends the open batch before such work.
+    """
+
+    def __init__(self, conn: Connection, *, seconds: float | None = None) -> None:
+        self.conn = conn
+        self.seconds = BATCH_SECONDS if seconds is None else seconds
+        self.committed = 0
+        self._before_commit: list[Any] = []
+        self._transaction: Any = None
+        self._started = 0.0
+
+    def before_commit(self, action: Any) -> None:
+        """Run ``action(conn)`` at the end of every batch (e.g. move id sequences on)."""
+        self._before_commit.append(action)
+
+    def begin(self) -> Connection:
+        """The connection, inside an open batch (beginning one if none is open)."""
+        if self._transaction is None:
+            self._transaction = self.conn.begin()
+            # A duration, not a time of day (so not the app's clock): how long the lock is held.
+            self._started = time.perf_counter()
+        return self.conn
+
+    def due(self) -> None:
+        """End the batch when it has held the lock long enough (the next write begins one)."""
+        if self._transaction is not None and time.perf_counter() - self._started >= self.seconds:
+            self.pause()
+            time.sleep(self.seconds)  # the lock is free: let a waiting writer in
+
+    def pause(self) -> None:
+        """Commit the open batch, if any."""
+        if self._transaction is None:
+            return
+        for action in self._before_commit:
+            action(self.conn)
+        self._transaction.commit()
+        self._transaction = None
+        self.committed += 1
+
+    def abandon(self) -> None:
+        if self._transaction is not None:
+            self._transaction.rollback()
+            self._transaction = None
 
 
 @dataclass
@@ -88,11 +223,76 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
+        from mitra.storage import idempotency  # noqa: PLC0415
+
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except OperationalError as exc:
-            raise DatabaseError(f"the database could not complete the change: {exc.orig}") from exc
+                # A request's Idempotency-Key is stored with its write, in this transaction.
+                idempotency.claim(conn)
+        except IntegrityError:
+            raise  # a constraint a service relies on (it checks first; this is the backstop)
+        except DBAPIError as exc:
+            raise DatabaseError(self._failure("could not complete the change", exc)) from exc
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction: a consistent snapshot that waits for no writer and cannot
+        write (the database refuses: a read path that tried would fail loudly in tests)."""
+        try:
+            with self.engine.connect() as plain:
+                conn = plain.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    if self.is_sqlite:
+                        conn.exec_driver_sql("PRAGMA query_only=ON")
+                    else:
+                        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    try:
+                        yield conn
+                    finally:
+                        if self.is_sqlite:
+                            conn.exec_driver_sql("PRAGMA query_only=OFF")
+        except DBAPIError as exc:
+            raise DatabaseError(self._failure("could not be read", exc)) from exc
+
+    @contextlib.contextmanager
+    def batches(self) -> Iterator[Batches]:
+        """A long write as short transactions: the caller calls ``due()`` after each record,
+        and each batch commits after about ``BATCH_SECONDS`` so other writers (the web app,
+        another command) get their turn. An error rolls back the current batch only: the
+        caller must make a re-run safe (the import skips what is already there)."""
+        try:
+            with self.engine.connect() as conn:
+                batches = Batches(conn)
+                try:
+                    yield batches
+                except BaseException:
+                    batches.abandon()
+                    raise
+                batches.pause()
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise DatabaseError(self._failure("could not complete the change", exc)) from exc
+
+    def _failure(self, what: str, exc: DBAPIError) -> str:
+        """One line for a database failure: the driver's words (never the SQL) and the next
+        step where there is one."""
+        words = str(exc.orig)
+        if self.is_sqlite and ("malformed" in words or "not a database" in words):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            return f"the journal {path} is damaged ({words}); {restore_hint(path)}"
+        if "locked" in words or "busy" in words:
+            return (
+                f"the journal {what}: another mitra is writing a large change ({words}); "
+                "try again in a moment"
+            )
+        if "readonly" in words or "read-only" in words:
+            return (
+                f"the journal {what}: the file is read-only ({words}); changes need "
+                "permission to write it and its folder"
+            )
+        return f"the database {what}: {words}"
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -105,6 +305,7 @@ def open_database(url: str) -> Database:
     """Connect to ``url``, creating a SQLite file's folder and migrating the schema as needed."""
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
+        inspect_sqlite_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -123,6 +324,11 @@ def open_database(url: str) -> Database:
     except (OperationalError, DBAPIError) as exc:
         engine.dispose()
         raise DatabaseError(f"cannot open the database {database.display()}: {exc.orig}") from exc
+    except Exception as exc:  # alembic's own errors, e.g. a revision it cannot find
+        engine.dispose()
+        raise DatabaseError(
+            f"cannot bring the database {database.display()} to this mitra's schema: {exc}"
+        ) from exc
     return database
 
 

@@ -277,3 +277,17 @@ plan_events = Table(
     Column("revision", Integer, nullable=False),
     Index("ix_plan_events_plan", "plan_id", "id"),
 )
+
+# Idempotency keys (issue 13): the key of a write request, its fingerprint, and the response
+# given, so a retry is answered again instead of carried out twice (``storage.idempotency``).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer),
+    Column("response", Text),
+    Column("content_type", String(100)),
+    Column("location", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+)

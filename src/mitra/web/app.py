@@ -6,8 +6,9 @@ When ``demo`` is given (``mitra serve`` does), the made-up demo journey is mount
 ``/demo`` as a second app of the same kind over its own database, opened on first use, so
 the person's journal and the demo never mix.
 
-Invariants: the server accepts only the host names in ``WebSettings.allowed_hosts`` (loopback
-names by default, which stops DNS-rebinding pages); state-changing requests from other web
+Invariants: the server accepts only the loopback names, its bound address and the host names
+in ``WebSettings.allowed_hosts`` (``guards.HostGuard``; there is no wildcard, which stops
+DNS-rebinding pages); state-changing requests from other web
 sites are refused (``guards.CrossSiteGuard``); every page POST is checked for its CSRF token.
 """
 
@@ -20,22 +21,35 @@ from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from mitra import __version__
 from mitra.services.context import AppContext
 from mitra.web import errors
 from mitra.web.flash import FlashStore
-from mitra.web.guards import CrossSiteGuard, SecurityHeaders
+from mitra.web.guards import (
+    LOOPBACK_NAMES,
+    CrossSiteGuard,
+    HostGuard,
+    SecurityHeaders,
+    allowed_names,
+)
+from mitra.web.idempotency import IdempotencyGuard
 from mitra.web.render import PageSettings, Renderer
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+LOOPBACK_HOSTS = LOOPBACK_NAMES
 
 API_DESCRIPTION = """\
 mitra's JSON API: the same journal, check-ins, products and profile as the `mitra` command,
 with the same checks. Errors have one shape: `{"error": {"message": "...", "field": "..."}}`
-with 422 for input mitra cannot use, 404 for something that does not exist, 409 for a clash
-with what is stored. Nothing is written when an error is returned.
+with 400 for a malformed request (a body that is not JSON), 422 for input mitra cannot use
+(wrong types, control characters, values the services refuse), 404 for something that does
+not exist, 409 for a clash with what is stored. Nothing is written when an error is returned.
+
+Every POST, PUT and DELETE accepts an `Idempotency-Key` header (1 to 200 visible ASCII
+characters; a UUID is a good key): a retry with the same key and the same request is answered
+with the first answer (header `Idempotency-Replayed: true`) and is not carried out again; the
+same key with a different request is refused (422); a request carried out whose answer was
+lost is answered 409.
 
 mitra has no sign-in yet: serve it on loopback only (the default).
 """
@@ -43,15 +57,16 @@ mitra has no sign-in yet: serve it on loopback only (the default).
 
 @dataclass(frozen=True, slots=True)
 class WebSettings:
-    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    allowed_hosts: tuple[str, ...] = ()  # beyond the loopback names (``--allowed-host``)
+    bound_host: str | None = None  # the address ``mitra serve`` listens on
     demo: bool = False  # this app shows the demo journey, not a person's journal
 
 
 class ContextSource:
     """Gives the app's ``AppContext``, opening it on first use (once, even under threads).
 
-    ``turn`` is held by a request while it uses a SQLite journal. SQLite takes one writer at
-    a time (and mitra's transactions all begin IMMEDIATE), so requests wait their turn here,
+    ``turn`` is held by a writing request while it uses a SQLite journal. SQLite takes one
+    writer at a time (write transactions begin IMMEDIATE), so writers wait their turn here,
     promptly, instead of polling SQLite's busy lock, whose back-off sleeps (up to 100 ms at a
     time) make the slowest requests under load hundreds of milliseconds slower.
     """
@@ -72,10 +87,11 @@ class ContextSource:
 
 def context(request: Request) -> Iterator[AppContext]:
     """FastAPI dependency: the context of the app that received the request, used by one
-    request at a time when the journal is SQLite (see ``ContextSource``)."""
+    writing request at a time when the journal is SQLite (see ``ContextSource``). A GET never
+    writes and reads in a deferred transaction, so it does not wait for a writer's turn."""
     source: ContextSource = request.app.state.context
     ctx = source()
-    if not ctx.database.is_sqlite:
+    if not ctx.database.is_sqlite or request.method in ("GET", "HEAD"):
         yield ctx
         return
     with source.turn:
@@ -133,10 +149,15 @@ def _build(
     app.include_router(pages.router)
     static = resources.files("mitra.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # Each app keys retries in its own journal (the demo's mount is skipped by the outer one).
+    app.add_middleware(
+        IdempotencyGuard, source=source, skip_prefix="/demo" if demo is not None else None
+    )
     if not outer:
         return app  # the outer app's middleware already wraps a mounted one
     # Added last = outermost: hosts are checked before anything else runs.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CrossSiteGuard)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    allowed = allowed_names(settings.bound_host, settings.allowed_hosts)
+    app.add_middleware(HostGuard, allowed=allowed)
     return app

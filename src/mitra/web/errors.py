@@ -2,8 +2,11 @@
 
 ``MitraError`` (raised by services for anything a person can get wrong) maps to a status here
 and nowhere else: ``InputError`` 422, ``NotFoundError`` 404, ``ConflictError`` 409, the
-database being unusable 503. API errors have one shape, ``{"error": {"message", "field"}}``,
-also for requests that fail type checks and for HTTP errors such as an unknown path.
+database being unusable 503. A body that is not JSON at all is 400 (the request itself is
+malformed); a body that is JSON but not what the operation takes is 422, its message in plain
+words (control characters, a wrong type). API errors have one shape,
+``{"error": {"message", "field"}}``, also for requests that fail type checks and for HTTP
+errors such as an unknown path.
 Nothing is written when one of these is raised inside a service (services check first and
 write in one transaction).
 """
@@ -67,6 +70,16 @@ def _field_of(location: tuple[int | str, ...]) -> str | None:
     return ".".join(names) or None
 
 
+# Pydantic's words for the refusals people meet most, said plainly.
+PLAIN_WORDS = {
+    "json_invalid": "the body is not valid JSON",
+    "string_pattern_mismatch": "control characters (such as NUL) are not accepted; use plain "
+    "text (a note may have newlines)",
+    "string_type": "must be a text (in quotes)",
+    "bool_type": "must be true or false",
+}
+
+
 def install(app: FastAPI) -> None:
     async def mitra_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MitraError)
@@ -77,10 +90,12 @@ def install(app: FastAPI) -> None:
         problems = exc.errors()
         first = problems[0] if problems else {}
         field = _field_of(tuple(first.get("loc", ())))
-        message = str(first.get("msg", "the request is not valid"))
+        kind = str(first.get("type", ""))
+        message = PLAIN_WORDS.get(kind, str(first.get("msg", "the request is not valid")))
         if field:
             message = f"{field}: {message}"
-        return _respond(request, 422, message, field)
+        status = 400 if kind == "json_invalid" else 422
+        return _respond(request, status, message, field)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

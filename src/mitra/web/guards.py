@@ -8,9 +8,17 @@
   own files (no CDN, font or analytics request can slip in), and forbids framing. It also adds
   ``Server-Timing: app;dur=<ms>``, the time the app took, which ``bench/web_today.py`` reads.
 
-Both are plain ASGI middleware: they sit in front of every request, so they stay cheap.
-Host names are checked by Starlette's ``TrustedHostMiddleware`` (see ``app.py``), which stops
-DNS-rebinding pages from reaching a server bound to loopback.
+- ``HostGuard`` answers 400 to a request whose ``Host`` is not on the allowlist: the loopback
+  names (``localhost``, ``127.0.0.1``, ``[::1]``), the address the server is bound to, and the
+  names the person gave with ``mitra serve --allowed-host``. There is no wildcard: a web page
+  that rebinds its own name to this computer's address (DNS rebinding) is refused, also when
+  the server listens beyond loopback. IPv6 literals are read with their brackets, so
+  ``[::1]:8000`` is ``::1``.
+- Every response carries ``Cache-Control: no-store`` except the static files: pages,
+  downloads and API answers hold personal health data, which must not stay in a browser's or
+  a proxy's cache.
+
+All are plain ASGI middleware: they sit in front of every request, so they stay cheap.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+STATIC_PREFIX = "/static/"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; "
@@ -52,31 +62,65 @@ def is_cross_site(scope: Scope) -> bool:
     return urlsplit(origin).netloc.lower() != (host or "").lower()
 
 
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header without its port, lower case; IPv6 without brackets."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def allowed_names(bound: str | None, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """The allowlist: loopback names, the bound address (unless it is the any-address) and the
+    names given with ``--allowed-host``, all as ``host_name`` reads them."""
+    names = {host_name(n) if n.startswith("[") else n.lower() for n in (*LOOPBACK_NAMES, *extra)}
+    if bound and bound.strip("[]") not in ("0.0.0.0", "::"):
+        names.add(bound.strip("[]").lower())
+    return frozenset(names)
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = json.dumps({"error": {"message": message, "field": None}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class HostGuard:
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = host_name(_header(scope, b"host") or "")
+            if host not in self.allowed:
+                await _refuse(
+                    send,
+                    400,
+                    "refused: this server answers only to its own address (the Host header "
+                    f"{host or 'is missing'}{'' if not host else ' is not one of them'})",
+                )
+                return
+        await self.app(scope, receive, send)
+
+
 class CrossSiteGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS and is_cross_site(scope):
-            body = json.dumps(
-                {
-                    "error": {
-                        "message": "refused: the request came from another web site",
-                        "field": None,
-                    }
-                }
-            ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await _refuse(send, 403, "refused: the request came from another web site")
             return
         await self.app(scope, receive, send)
 
@@ -90,6 +134,11 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        path = str(scope.get("path", ""))
+        root = str(scope.get("root_path", ""))
+        cacheable = path.removeprefix(root).startswith(STATIC_PREFIX) or path.startswith(
+            STATIC_PREFIX
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -103,6 +152,9 @@ class SecurityHeaders:
                     (b"x-frame-options", b"DENY"),
                     (b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()),
                 ]
+                if not cacheable:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 

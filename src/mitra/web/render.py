@@ -8,6 +8,7 @@ typo in a template is an error in the tests rather than a blank on a page.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,8 @@ class Renderer:
                 "url": lambda target: base + target,
                 "csrf_field": csrf.FIELD,
                 "csrf_token": csrf.token_for(request),
+                # A fresh key per form: a double submit of that form is stored once.
+                "form_key": lambda: secrets.token_urlsafe(16),
                 "nav": nav.NAV,
                 "nav_more": nav.MORE,
                 "current": nav.current(path),

@@ -27,6 +27,11 @@ from mitra.web.api.models import (
 from mitra.web.app import context
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorOut,
+        "description": "Malformed request: a body that is not JSON, or a host name this "
+        "server does not answer to",
+    },
     404: {"model": ErrorOut, "description": "Not found"},
     409: {"model": ErrorOut, "description": "Clashes with what is stored"},
     422: {"model": ErrorOut, "description": "Input mitra cannot use; nothing was written"},

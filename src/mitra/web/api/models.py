@@ -1,10 +1,12 @@
 """Request and response models of the JSON API; they shape the OpenAPI document.
 
-Requests are checked here only for types and gross size: the services check meaning (amounts,
-times, names) exactly as for the CLI, so both interfaces accept and refuse the same things.
-Size caps sit well above the services' own limits (a note may have 2000 characters), so the
-services' clearer messages are the ones people see. Unknown fields are refused, so a typo in a
-field name is an error rather than silently ignored.
+Requests are checked here for types, size and characters: the services check meaning
+(amounts, times, names) exactly as for the CLI, so both interfaces accept and refuse the same
+things. Types are strict (``true`` is not a number, ``3`` is not a text), texts hold no
+control characters (notes may hold newlines and tabs), and the documented limits are the
+server's real ones (a note has at most 2000 characters, as ``domain.entries`` keeps), so the
+OpenAPI document tells a client exactly what is accepted. Unknown fields are refused, so a
+typo in a field name is an error rather than silently ignored.
 
 Responses mirror ``mitra.services.views`` (the CLI's ``--json``): times in the person's zone
 as ISO 8601 with offset, figures rounded for display.
@@ -17,21 +19,38 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Text = Annotated[str, Field(max_length=200)]
+from mitra.domain.entries import MAX_NOTE_LENGTH
+
+# No control characters (NUL, escape, ...) in a text; a note may also hold newlines and tabs.
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+NOTE_TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+Text = Annotated[str, Field(max_length=200, pattern=PLAIN_TEXT)]
 When = Annotated[
     str | None,
     Field(
         max_length=200,
+        pattern=PLAIN_TEXT,
         description="When it happened: ISO 8601, 'now', '8:30pm', 'yesterday 21:00', '2h ago'. "
         "Default: now.",
         examples=["2026-11-20T08:30:00-05:00", "8:30pm"],
     ),
 ]
-Note = Annotated[str | None, Field(max_length=20000, description="At most 2000 characters.")]
+Note = Annotated[
+    str | None,
+    Field(
+        max_length=MAX_NOTE_LENGTH,
+        pattern=NOTE_TEXT,
+        description=f"At most {MAX_NOTE_LENGTH} characters; newlines and tabs allowed, other "
+        "control characters not.",
+    ),
+]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Requests: unknown fields refused, and strict types (no ``true`` for a number, no number
+    for a text: what a client sends is what it meant)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 of decisions, the alternatives, and forms to start a taper or a titration, to step back, and
 to download calendar reminders.
 
-``GET /plan`` calls ``PlanService.status()``, which RECORDS today's gating decision: the page
-shows today's decision, and it is the same one ``mitra plan status`` records. The service
-stores a same-day repeat only once, so opening the page again (or the today page, which shows
-the same status) adds nothing; the decision depends only on the stored plan and check-ins, so
-recording it from a GET changes nothing a person did not already cause.
+A GET never writes: ``GET /plan`` (and the today page) show today's gating decision computed
+in a read-only transaction (``PlanService.status(record=False)``), so a cross-site image or a
+prefetch cannot change the journal. The decision is stored by a POST: the page's "save today's
+decision" button (``POST /plan/decide``, the same decision ``mitra plan status`` records, a
+same-day repeat stored once), or a step back, which takes today's decision first.
 
 Invariants: every option goes to the plan service as typed (empty fields become None), which
 checks it and refuses before anything is written; a refusal shows the page again with the
@@ -96,8 +96,8 @@ class StepBackForm(BaseModel):
 
 
 def plan_today(ctx: AppContext) -> PlanStatus | None:
-    """Today's status of the active plan (recording today's decision once; see above)."""
-    return PlanService(ctx).status()
+    """Today's status of the active plan, computed without storing anything (see above)."""
+    return PlanService(ctx).status(record=False)
 
 
 def _context(
@@ -138,6 +138,7 @@ NOTICES = {
     "taper": "Your taper plan is saved. It moves on only when a check-in allows it.",
     "titration": "Your titration plan is saved. It moves on only when a check-in allows it.",
     "step-back": "Stepped back one step; your reason is kept with the plan.",
+    "decided": "Today's decision is saved in the plan's history.",
 }
 
 
@@ -183,6 +184,14 @@ def new_titration(
         state = FormState.failed(values, exc, TITRATION_FIELDS)
         return _refused(request, ctx, titration=state)
     return see_other(request, "/plan", done="titration")
+
+
+@router.post("/plan/decide", response_model=None)
+def decide(request: Request, ctx: Context) -> RedirectResponse:
+    """Store today's gating decision (once a day for the same decision)."""
+    if PlanService(ctx).status(record=True) is None:
+        return see_other(request, "/plan")
+    return see_other(request, "/plan", done="decided")
 
 
 @router.post("/plan/step-back", response_model=None)

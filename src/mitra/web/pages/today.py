@@ -9,7 +9,7 @@ but through the log form, with a calm note.
 Reads are bounded so the page stays fast with years of history: entries of today and the last
 two days, doses of the last 14 (usual) and 30 days (exposure), and the latest score of each
 instrument with its baseline (``CheckinService.latest_scores``). The plan status is the one
-the plan page shows and records (see ``pages.plan``): a same-day repeat is stored once.
+the plan page shows, computed without storing it: a GET never writes (see ``pages.plan``).
 """
 
 from __future__ import annotations

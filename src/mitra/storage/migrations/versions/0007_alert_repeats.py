@@ -2,7 +2,7 @@
 showed before.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 Adds to ``alerts``: ``updated_at`` (the last time mitra changed what it shows), ``closed_by``
 ('mitra' when mitra closed it because the record no longer shows it; NULL when open or closed
@@ -19,7 +19,7 @@ from alembic import op
 from mitra.storage.schema import UTCDateTime
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
