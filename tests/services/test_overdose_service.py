@@ -48,3 +48,26 @@ def test_the_demo_shows_the_lost_tolerance_warning(tmp_path: Path) -> None:
     db.dispose()
     assert "opioid-after-break" in {a.alert.rule_id for a in alerts}
     assert profile.naloxone is True and profile.naloxone_expires is not None
+
+
+def test_a_back_dated_first_entry_lets_a_later_opioid_show_the_break(
+    sqlite_ctx: AppContext,
+) -> None:
+    journal = JournalService(sqlite_ctx)
+    opioid = journal.log_substance("oxycodone", "10mg")
+    assert "opioid-after-break" not in _rules(opioid.alerts)  # a journal of one entry
+    journal.log_dose("2g", at=FIXED_NOW - timedelta(days=5))  # the journal now reaches back
+    open_rules = {a.alert.rule_id for a in SafetyService(sqlite_ctx).alerts()}
+    assert "opioid-after-break" in open_rules
+
+
+def test_deleting_the_first_entry_closes_a_break_the_journal_no_longer_shows(
+    sqlite_ctx: AppContext,
+) -> None:
+    journal = JournalService(sqlite_ctx)
+    first = journal.log_dose("2g", at=FIXED_NOW - timedelta(days=5))
+    journal.log_substance("oxycodone", "10mg")
+    assert "opioid-after-break" in {a.alert.rule_id for a in SafetyService(sqlite_ctx).alerts()}
+    assert first.entry.id is not None
+    journal.delete(first.entry.id)
+    assert "opioid-after-break" not in {a.alert.rule_id for a in SafetyService(sqlite_ctx).alerts()}

@@ -38,7 +38,7 @@ from mitra.domain.entries import DoseEntry, Entry
 from mitra.domain.instrument_defs import Assessment
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Ruleset
-from mitra.domain.safety import escalation_span
+from mitra.domain.safety import core_span, escalation_span
 from mitra.domain.safety_journal import (
     Span,
     Spans,
@@ -315,9 +315,17 @@ def rejudge_around(
         without = journal_start(conn, excluding=changed.id)
         with_it = changed.at if without is None else min(without, changed.at)
         if without != with_it:
+            # Rules that need the journal to reach back far enough (escalation's baseline week,
+            # the overdose rule's break) change their answer just after the old and new start.
             back = escalation_span(ruleset)
+            reach, _ = core_span(ruleset)
             for edge in (e for e in (without, with_it) if e is not None):
-                spans = spans.union(Spans(escalation=(week_aligned(edge, edge + back, zone),)))
+                spans = spans.union(
+                    Spans(
+                        core=(day_aligned(edge, edge + reach, zone),),
+                        escalation=(week_aligned(edge, edge + back, zone),),
+                    )
+                )
     changes = _reconcile(
         conn,
         ctx,
