@@ -45,6 +45,7 @@ from importlib import resources
 from typing import Any
 
 from mitra.domain.errors import InputError
+from mitra.domain.number_words import NUMBER_WORDS
 
 ACCEPTED_UNITS_TEXT = "g, mg, mcg, kg, ml, l, caps/capsules, tablets/pills, scoops, drinks"
 
@@ -169,28 +170,7 @@ MIN_VALUE = 1e-6
 MAX_VALUE = 1e6
 
 _FRACTION_CHARS = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3", "⅛": "1/8"}
-_ONES = (
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-)
+_ONES = NUMBER_WORDS
 _TENS = {
     "twenty": 20,
     "thirty": 30,

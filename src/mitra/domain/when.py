@@ -48,6 +48,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mitra.domain.errors import InputError
+from mitra.domain.number_words import NUMBER_WORDS
 
 # Clocks on two devices differ a little; more than this ahead is a mistake, not a record.
 FUTURE_ALLOWANCE = timedelta(minutes=10)
@@ -113,25 +114,14 @@ _UNIT_SECONDS = {
     "minutes": 60,
 }
 _UNIT = "|".join(sorted(_UNIT_SECONDS, key=len, reverse=True))
-_COUNT_WORDS = {
-    word: float(i + 1)
-    for i, word in enumerate(
-        [
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
-} | {"a": 1.0, "an": 1.0, "a couple of": 2.0, "a few": 3.0, "half an": 0.5, "half a": 0.5}
+_COUNT_WORDS = {word: float(i + 1) for i, word in enumerate(NUMBER_WORDS[:12])} | {
+    "a": 1.0,
+    "an": 1.0,
+    "a couple of": 2.0,
+    "a few": 3.0,
+    "half an": 0.5,
+    "half a": 0.5,
+}
 _COUNT = "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
 _SPAN = re.compile(rf"(\d+(?:\.\d+)?|{_COUNT})\s*({_UNIT})(?![a-z])\s*(?:and\s+)?")
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{1,2}))?\s*([ap])\.?\s*m\.?$|^(\d{1,2})[:.](\d{1,2})$")

@@ -85,9 +85,7 @@ def update_profile(body: ProfileIn, ctx: Context) -> dict[str, Any]:
         else None,
         goals=_list_text(body.goals or [], "goals") if "goals" in given else None,
         naloxone=_yes_no(body.naloxone) if "naloxone" in given else None,
-        naloxone_expires=(body.naloxone_expires.isoformat() if body.naloxone_expires else "")
-        if "naloxone_expires" in given
-        else None,
+        naloxone_expires=(body.naloxone_expires or "") if "naloxone_expires" in given else None,
     )
     return {"profile": profile_view(profile)}
 

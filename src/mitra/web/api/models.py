@@ -99,6 +99,7 @@ class SubstanceIn(Strict):
 class SymptomIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {"name": "nausea", "severity": 2, "note": "after lunch"},
@@ -110,6 +111,9 @@ class SymptomIn(Strict):
     name: str = Field(
         min_length=1,
         max_length=2000,
+        # Words, never control characters (a NUL is a broken client, not a feeling); newlines
+        # and tabs are allowed, as in notes.
+        pattern=NOTE_TEXT,
         description=(
             "How you feel, in your own words: a symptom id, a common word (nausea, aches), "
             'several at once ("sweating and shaking, can\'t sleep"), or anything else, which '
@@ -309,7 +313,11 @@ class ProfileIn(Strict):
     medications: list[Text] | None = Field(default=None, max_length=100)
     goals: list[Text] | None = Field(default=None, max_length=20)
     naloxone: bool | None = Field(default=None, description="Naloxone at hand (null: not said).")
-    naloxone_expires: date | None = Field(default=None, description="Its expiry date.")
+    naloxone_expires: Text | None = Field(
+        default=None,
+        description="Its expiry date as on the box: YYYY-MM or YYYY-MM-DD (null clears it).",
+        examples=["2027-06"],
+    )
 
 
 class ProfileBody(BaseModel):
