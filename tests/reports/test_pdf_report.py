@@ -134,3 +134,9 @@ def test_a_phq9_item_9_answer_is_on_page_one(sqlite_ctx: AppContext, built: Buil
     first = " ".join((reader.pages[0].extract_text() or "").split())
     assert "Thoughts of death or self-harm" in first
     assert "shown 988" in first
+
+
+def test_the_latest_line_never_quotes_a_deleted_entry(a4: bytes, built: Built) -> None:
+    _, text = pdf_text(a4)
+    for latest in re.findall(r"Latest: (.{0,120})", text):
+        assert "30 g" not in latest and "30 gram" not in latest

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from mitra.domain.alerts import Scope, Severity, key_parts
 from mitra.domain.safety_journal import judge
-from mitra.services.catalogue import ProductService
+from mitra.services.catalogue import ProductService, ProfileService
 from mitra.services.context import AppContext
 from mitra.services.journal import JournalService
 from mitra.services.safety import SafetyService
@@ -282,6 +282,8 @@ def test_escalation_after_a_full_baseline_week_is_raised_even_when_logged_last(
 def test_repeats_of_one_pattern_show_as_one_alert_with_a_count_and_the_latest(
     sqlite_ctx: AppContext,
 ) -> None:
+    # Evenings are judged in the person's zone: say it, so the machine's zone does not matter.
+    ProfileService(sqlite_ctx).set(timezone="UTC")
     journal = JournalService(sqlite_ctx)
     weeks = range(4, -1, -1)
     for week in weeks:  # an evening dose, then trouble sleeping, in five different weeks

@@ -39,3 +39,18 @@ def test_item_9_at_zero_shows_no_crisis_block(client: TestClient) -> None:
     response = post(client, "phq9", _phq9("0"))
     text = client.get(response.headers["location"]).text if response.is_redirect else response.text
     assert 'id="crisis"' not in text
+
+
+def test_the_phq9_is_due_only_after_a_positive_phq2_newer_than_it(
+    client: TestClient,
+) -> None:
+    assert "/checkin/phq9" not in client.get("/today").text.split("Due this week")[-1][:400]
+    post(client, "phq2", {"little-interest": "2", "feeling-down": "2"})
+    due = client.get("/today").text
+    assert 'href="/checkin/phq9"' in due.split("Due this week")[1][:400]
+    post(client, "phq9", _phq9("0"))
+    after = client.get("/today").text
+    assert (
+        "Due this week" not in after
+        or 'href="/checkin/phq9"' not in after.split("Due this week")[1][:400]
+    )

@@ -549,7 +549,10 @@ class _Builder:
 
     def _alert_block(self, group: list[StoredAlert]) -> list[Flowable]:
         d = self.data
-        latest = group[-1]
+        # "Latest" quotes the newest occurrence that still stands: one that rested on an entry
+        # the person later deleted (a typo) is listed under "When", never quoted as the latest.
+        standing = [a for a in group if not set(a.alert.entry_ids) & d.deleted_entry_ids]
+        latest = (standing or group)[-1]
         alert = latest.alert
         colour = SEVERITY_COLOURS[alert.severity.value].hexval()[2:]
         when = ", ".join(
@@ -565,7 +568,11 @@ class _Builder:
                 self.s["body"],
             ),
             Paragraph(text(f"When: {when}."), self.s["small"]),
-            Paragraph("<b>Latest:</b> " + text(alert.message), self.s["small"]),
+            Paragraph(
+                ("<b>Latest:</b> " if standing else "<b>Latest (its entry was deleted):</b> ")
+                + text(alert.message),
+                self.s["small"],
+            ),
             Paragraph("<b>Advice given:</b> " + text(alert.advice), self.s["small"]),
         ]
         block += [

@@ -12,14 +12,14 @@ more often; a chart scale carries only the bands and screening cut-off the instr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from mitra import charts
 from mitra.domain.checkins import ScoreRow
-from mitra.domain.instruments import Instrument
+from mitra.domain.instruments import Instrument, load_instruments
 
 WEEK = timedelta(days=7)
 
@@ -70,10 +70,26 @@ def when_words(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
     return f"{local:%a} {local.day} {local:%b} {clock}"
 
 
-def weekly_due(instrument: Instrument, last: ScoreRow | None, now: datetime) -> bool:
-    """Whether a weekly screen is due: never done, or last done a week or more ago."""
+def weekly_due(
+    instrument: Instrument,
+    last: ScoreRow | None,
+    now: datetime,
+    latest: Mapping[str, ScoreRow] | None = None,
+) -> bool:
+    """Whether a weekly screen is due: never done, or last done a week or more ago. A longer
+    questionnaire that a positive screen leads to (the PHQ-9 after the PHQ-2) is due only
+    after such a screen newer than its own last use."""
     if instrument.offer_every != "weekly":
         return False
+    screens = [i for i in load_instruments().values() if i.positive_follow_up == instrument.id]
+    if screens:
+        rows = [(latest or {}).get(screen.id) for screen in screens]
+        return any(
+            row is not None
+            and row.assessment.positive_screen is True
+            and (last is None or row.assessment.at > last.assessment.at)
+            for row in rows
+        )
     return last is None or now - last.assessment.at >= WEEK
 
 

@@ -60,7 +60,7 @@ def list_instruments(request: Request, ctx: Context) -> HTMLResponse:
                 "instrument": instrument,
                 "last": last,
                 "last_when": views.when_words(last.assessment.at, now, zone) if last else None,
-                "due": views.weekly_due(instrument, last, now),
+                "due": views.weekly_due(instrument, last, now, latest),
                 "next": (
                     views.when_words(views.next_weekly(last), now, zone)
                     if last and instrument.offer_every == "weekly"

@@ -55,7 +55,7 @@ def latest_scores(ctx: AppContext, now: datetime) -> dict[str, Any]:
     due = []
     for instrument in checkin_views.ordered(service.instruments()):
         row = latest.get(instrument.id)
-        if checkin_views.weekly_due(instrument, row, now) and rows:
+        if checkin_views.weekly_due(instrument, row, now, latest) and rows:
             due.append(instrument)
         if row is None or now - row.assessment.at > SCORES_SHOWN:
             continue
