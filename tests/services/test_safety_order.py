@@ -246,6 +246,9 @@ def test_an_acknowledged_alert_stays_acknowledged_when_its_figures_change(
 def test_a_substance_logged_before_a_later_dose_is_a_combination_whichever_comes_first(
     sqlite_ctx: AppContext,
 ) -> None:
+    # One local day for both (combinations are keyed per day): say the zone, so the
+    # machine's zone cannot put midnight between them.
+    ProfileService(sqlite_ctx).set(timezone="UTC")
     journal = JournalService(sqlite_ctx)
     journal.log_dose("3g", at=FIXED_NOW - timedelta(hours=1))
     journal.log_substance("xanax", "1mg", at=FIXED_NOW - timedelta(hours=3))

@@ -137,6 +137,10 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
     count += add_demo_lost_tolerance(ctx, start)
     checkins = add_demo_checkins(ctx, start, rng)
     looks = add_demo_plan(ctx, start)
+    # The demo dates its plan back to day 8, after the doses were written: judge the whole
+    # journey once, as if the plan had been there, so what it stores is what judging the
+    # finished journal gives (`alerts rejudge --dry-run` then finds nothing to change).
+    SafetyService(ctx).rejudge(dry_run=False)
     review_demo_alerts(ctx, start)
     return DemoSummary(
         entries=count,
