@@ -32,6 +32,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from serve_process import start_serve
+
 HOST = "127.0.0.1"  # loopback only, always
 TARGET_TODAY_S = 1.0
 TARGET_WRITE_S = 1.0
@@ -68,19 +70,7 @@ def build_export(folder: Path, entries: int, env: dict[str, str]) -> Path:
 
 
 def start_server(journal: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
-    mitra = str(Path(sys.executable).with_name("mitra"))
-    process = subprocess.Popen(
-        [mitra, "--db", str(journal), "serve", "--host", HOST, "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if " at http://" not in line:
-        process.kill()
-        raise RuntimeError(f"mitra serve did not start: {line!r}")
-    return process, int(line.rsplit(":", 1)[1].strip().rstrip("/"))
+    return start_serve(journal, env, HOST)
 
 
 def timed(

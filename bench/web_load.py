@@ -25,13 +25,14 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from serve_process import start_serve
 
 HOST = "127.0.0.1"  # loopback only, always
 TARGET_RPS = 300.0
@@ -41,21 +42,8 @@ WARM_UP = 50
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen[str], int]:
-    mitra = str(Path(sys.executable).with_name("mitra"))
     env = {**os.environ, "XDG_DATA_HOME": str(folder / "data")}
-    process = subprocess.Popen(
-        [mitra, "--db", str(folder / "load.sqlite3"), "serve", "--host", HOST, "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if " at http://" not in line:
-        process.kill()
-        raise RuntimeError(f"mitra serve did not start: {line!r}")
-    port = int(line.rsplit(":", 1)[1].strip().rstrip("/"))
-    return process, port
+    return start_serve(folder / "load.sqlite3", env, HOST)
 
 
 def request_bytes(port: int, at: datetime | None) -> bytes:
