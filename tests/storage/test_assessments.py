@@ -27,6 +27,7 @@ from mitra.storage.database import (
     open_database,
 )
 from mitra.storage.journal_store import JournalStore
+from tests.support.migrations import downgrade
 
 RECORDED = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 zones = st.sampled_from([UTC, ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")])
@@ -184,17 +185,8 @@ def test_a_journal_made_before_checkins_keeps_its_entries_when_upgraded(
 
 
 def test_the_checkin_migration_can_be_reversed_and_applied_again(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    import mitra.storage.database as db_module
-
     db = open_database(f"sqlite:///{tmp_path / 'j.sqlite3'}")
-    config = Config()
-    config.set_main_option("script_location", str(Path(db_module.__file__).parent / "migrations"))
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0001")
+    downgrade(db, "0001")
     assert current_revision(db) == "0001"
     migrate(db)
     assert current_revision(db) == HEAD_REVISION

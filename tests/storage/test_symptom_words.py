@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-import mitra.storage.database as db_module
 from mitra.domain.entries import SymptomEntry
 from mitra.storage.database import (
     HEAD_REVISION,
@@ -21,6 +20,7 @@ from mitra.storage.database import (
     open_database,
 )
 from mitra.storage.journal_store import JournalStore
+from tests.support.migrations import downgrade
 
 RECORDED = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -64,15 +64,8 @@ def test_symptoms_logged_before_0005_are_kept_and_words_are_stored_after(
 
 
 def test_the_words_migration_can_be_reversed_and_applied_again(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     db = open_database(f"sqlite:///{tmp_path / 'j.sqlite3'}")
-    config = Config()
-    config.set_main_option("script_location", str(Path(db_module.__file__).parent / "migrations"))
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0004")
+    downgrade(db, "0004")
     assert current_revision(db) == "0004"
     migrate(db)
     assert current_revision(db) == HEAD_REVISION
