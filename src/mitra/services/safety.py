@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from mitra.domain.alerts import key_parts
+from mitra.domain.alerts import Severity, key_parts
 from mitra.domain.entries import Entry, check_note
 from mitra.domain.errors import ConflictError, NotFoundError
 from mitra.domain.instruments import Assessment
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Ruleset, apply_settings, load_ruleset, parse_settings
 from mitra.services.context import AppContext
-from mitra.storage.alert_store import AlertStore, StoredAlert
+from mitra.storage.alert_store import AlertStore, Occurrence, StoredAlert
 
 if TYPE_CHECKING:
     from mitra.services.safety_rejudge import RejudgeReport
@@ -98,6 +98,59 @@ def judge_assessment(
     return rejudge_around(conn, ctx, profile, checkin_at=assessment.at)
 
 
+PER_PAGE = 20
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    """One page of grouped alerts, with how many groups there are in all and how many open
+    groups there are of each severity (the latest occurrence's)."""
+
+    alerts: list[StoredAlert]
+    page: int
+    per_page: int
+    total: int
+    open_by_severity: dict[Severity, int]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+def _by_pattern(members: Sequence[Occurrence]) -> dict[str, list[Occurrence]]:
+    """Open occurrences by pattern, each list oldest first (they come so from the store)."""
+    groups: dict[str, list[Occurrence]] = {}
+    for m in members:
+        groups.setdefault(m.pattern, []).append(m)
+    for group in groups.values():
+        group.sort(key=lambda m: (m.at, m.id))
+    return groups
+
+
+def _grouped(latest: StoredAlert, group: Sequence[Occurrence]) -> StoredAlert:
+    return replace(
+        latest,
+        count=len(group),
+        first_at=group[0].at,
+        alert_ids=tuple(m.id for m in group),
+    )
+
+
+def _most_serious_first(shown: list[StoredAlert]) -> list[StoredAlert]:
+    shown.sort(key=lambda s: (s.alert.at, s.id), reverse=True)
+    shown.sort(key=lambda s: -s.alert.severity.rank)
+    return shown
+
+
 def group_repeats(found: Sequence[StoredAlert]) -> list[StoredAlert]:
     """One alert per pattern and state (open or not): the latest occurrence, with ``count``,
     ``first_at`` and every id it stands for. Event keys (hard limits, emergencies) are their
@@ -117,9 +170,7 @@ def group_repeats(found: Sequence[StoredAlert]) -> list[StoredAlert]:
                 alert_ids=tuple(s.id for s in members),
             )
         )
-    shown.sort(key=lambda s: (s.alert.at, s.id), reverse=True)
-    shown.sort(key=lambda s: -s.alert.severity.rank)
-    return shown
+    return _most_serious_first(shown)
 
 
 class SafetyService:
@@ -139,8 +190,73 @@ class SafetyService:
         return rejudge_all(self.ctx, dry_run=dry_run)
 
     def open_serious(self) -> list[StoredAlert]:
-        """Unacknowledged urgent and emergency alerts, shown on every screen until acknowledged."""
-        return [s for s in self.alerts() if s.alert.severity.rank >= 3]
+        """Unacknowledged urgent and emergency alerts, shown on every screen until acknowledged.
+
+        The same groups ``alerts()`` shows with an urgent or emergency latest occurrence, read
+        with an index search (usually empty); only when some are open are their patterns'
+        other open occurrences read (without their text) to group them."""
+        with self.ctx.database.read() as conn:
+            store = AlertStore(conn)
+            serious = {s.id: s for s in store.open_serious()}
+            if not serious:
+                return []
+            patterns = {key_parts(s.alert.key).pattern for s in serious.values()}
+            members = store.occurrences(patterns)
+        shown = []
+        for group in _by_pattern(members).values():
+            latest = group[-1]
+            if latest.severity.rank >= Severity.URGENT.rank and latest.id in serious:
+                shown.append(_grouped(serious[latest.id], group))
+        return _most_serious_first(shown)
+
+    def alert_page(
+        self, *, page: int = 1, per_page: int = PER_PAGE, include_acknowledged: bool = False
+    ) -> AlertPage:
+        """One page of ``alerts()`` (the same groups in the same order), grouped, counted and
+        paged by the database: a page decodes only the alerts it shows. Open urgent and
+        emergency alerts come first, so page 1 always shows them."""
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"page must be 1 or more and per_page 1 to {MAX_PER_PAGE}")
+        with self.ctx.database.read() as conn:
+            store = AlertStore(conn)
+            counts = store.group_counts(include_acknowledged=include_acknowledged)
+            rows = store.group_page(
+                offset=(page - 1) * per_page,
+                limit=per_page,
+                include_acknowledged=include_acknowledged,
+            )
+            full = store.get_many([r.latest_id for r in rows])
+            members = store.occurrences(
+                {r.pattern for r in rows}, include_acknowledged=include_acknowledged
+            )
+        ids: dict[tuple[str, bool], list[int]] = {}
+        for m in members:
+            ids.setdefault((m.pattern, m.is_open), []).append(m.id)
+        shown = [
+            replace(
+                full[r.latest_id],
+                count=r.count,
+                first_at=r.first_at,
+                alert_ids=tuple(ids.get((r.pattern, r.is_open), (r.latest_id,))),
+            )
+            for r in rows
+        ]
+        open_counts = {sev: n for (sev, is_open), n in counts.items() if is_open}
+        return AlertPage(
+            alerts=shown,
+            page=page,
+            per_page=per_page,
+            total=sum(counts.values()),
+            open_by_severity=open_counts,
+        )
+
+    def mark_minor_read(self, note: str | None = None) -> int:
+        """Acknowledge every open caution and information alert so far, in one transaction.
+        Urgent and emergency alerts (and warnings) are never touched: each needs its own
+        acknowledgement. Returns how many stored occurrences were acknowledged."""
+        clean = check_note(note)
+        with self.ctx.database.transaction() as conn:
+            return AlertStore(conn).acknowledge_minor(at=self.ctx.now(), note=clean)
 
     def acknowledge(self, alert_id: int, note: str | None = None) -> StoredAlert:
         clean = check_note(note)
@@ -148,27 +264,21 @@ class SafetyService:
             store = AlertStore(conn)
             found = store.get(alert_id)
             if found is None:
-                raise NotFoundError(
-                    f"no alert with id {alert_id}; see 'mitra alerts --all'", field="id"
-                )
+                # Plain words: pages show this too; the CLI adds its own hint.
+                raise NotFoundError(f"there is no alert with id {alert_id}", field="id")
             if found.acknowledged_at is not None:
                 raise ConflictError(f"alert {alert_id} was already acknowledged", field="id")
             now = self.ctx.now()
             # The alert stands for every open repeat of its pattern so far: all are seen
             # together (a repeat after this moment is new, and shows again).
             pattern = key_parts(found.alert.key).pattern
-            same = [
-                s
-                for s in store.list()
-                if key_parts(s.alert.key).pattern == pattern
-                and (s.alert.at <= now or s.id == found.id)
-            ]
-            for stored in same or [found]:
-                store.acknowledge(stored.id, at=now, note=clean)
+            same = [s.id for s in store.occurrences({pattern}) if s.at <= now or s.id == found.id]
+            for same_id in same or [found.id]:
+                store.acknowledge(same_id, at=now, note=clean)
         return replace(
             found,
             acknowledged_at=now,
             ack_note=clean,
             count=max(1, len(same)),
-            alert_ids=tuple(s.id for s in same),
+            alert_ids=tuple(same),
         )

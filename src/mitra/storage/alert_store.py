@@ -6,16 +6,36 @@ Emergency and urgent alerts stay open until acknowledged: there is no snooze. Wh
 changes an alert (``replace``, ``close``, ``reopen``), what it showed before is appended to its
 ``history``: nothing that was shown is lost. Only mitra's own closures (``closed_by`` =
 'mitra') are ever reopened; a person's acknowledgement stands.
+
+Grouped reads (issue 14). A key's ``pattern`` (``mitra.domain.alerts.key_parts``) is computed in
+SQL by ``pattern_of`` (a key made by ``day_key`` or ``week_key`` ends in a bucket of fixed
+length), so the repeats of a pattern are grouped, counted and paged by the database: showing
+twenty groups decodes twenty rows, not every open alert. The open alerts are read through the
+partial index ``ix_alerts_open`` (``acknowledged_at IS NULL``), which also answers "is an urgent
+or emergency alert open?" with an index search.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    not_,
+    select,
+    update,
+)
 
 from mitra.domain.alerts import Alert, Evidence, Severity
 from mitra.storage import schema as t
@@ -59,6 +79,54 @@ class StoredAlert:
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One stored occurrence of a pattern, without its text: enough to group and count."""
+
+    id: int
+    pattern: str
+    at: datetime
+    severity: Severity
+    is_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """One group of repeats as the database counts it: the latest occurrence's id, the
+    pattern, whether the group is open, how many occurrences and the first one's time."""
+
+    latest_id: int
+    pattern: str
+    is_open: bool
+    count: int
+    first_at: datetime
+
+
+# The bucket a day or week key ends in has a fixed length ("/day:2026-11-20", "/week:2026-W47"),
+# which is what lets SQL strip it without string splitting (see ``pattern_of``).
+_DAY_TAIL = len("/day:2026-11-20")
+_WEEK_TAIL = len("/week:2026-W47")
+SERIOUS = ("urgent", "emergency")
+MINOR = ("caution", "info")
+
+
+def pattern_of(key: ColumnElement[str]) -> ColumnElement[str]:
+    """The SQL for ``key_parts(key).pattern``: the key without its day or week bucket (event
+    and once keys are their own pattern). Portable: substr and length on SQLite and PostgreSQL."""
+    length = func.length(key)
+    day = and_(length > _DAY_TAIL, func.substr(key, length - (_DAY_TAIL - 1)).like("/day:%"))
+    week = and_(length > _WEEK_TAIL, func.substr(key, length - (_WEEK_TAIL - 1)).like("/week:%"))
+    return case(
+        (day, func.substr(key, 1, length - _DAY_TAIL)),
+        (week, func.substr(key, 1, length - _WEEK_TAIL)),
+        else_=key,
+    )
+
+
+def _rank(severity: ColumnElement[str]) -> ColumnElement[int]:
+    return case({s.value: s.rank for s in Severity}, value=severity, else_=literal(0))
 
 
 class AlertStore:
@@ -138,6 +206,103 @@ class AlertStore:
             .where(t.alerts.c.id == stored.id)
             .values(updated_at=at, history=json.dumps(history), **values)
         )
+
+    def open_serious(self) -> list[StoredAlert]:
+        """Open urgent and emergency occurrences, latest first: an index search, usually empty."""
+        c = t.alerts.c
+        rows = self.conn.execute(
+            select(t.alerts)
+            .where(c.acknowledged_at.is_(None), c.severity.in_(SERIOUS))
+            .order_by(c.at.desc(), c.id.desc())
+        )
+        return [_stored_of(row) for row in rows]
+
+    def occurrences(
+        self, patterns: Collection[str], *, include_acknowledged: bool = False
+    ) -> list[Occurrence]:
+        """The occurrences of these patterns (open ones unless asked), oldest first."""
+        if not patterns:
+            return []
+        c = t.alerts.c
+        pattern = pattern_of(c.key)
+        query = select(c.id, pattern, c.at, c.severity, c.acknowledged_at).where(
+            pattern.in_(sorted(patterns))
+        )
+        if not include_acknowledged:
+            query = query.where(c.acknowledged_at.is_(None))
+        rows = self.conn.execute(query.order_by(c.at, c.id))
+        return [
+            Occurrence(row[0], row[1], row[2], Severity(row[3]), row[4] is None) for row in rows
+        ]
+
+    def _latest_of_groups(self, include_acknowledged: bool) -> Any:
+        """Each group's latest occurrence with the group's count and first time (a subquery).
+        A group is a pattern and, when acknowledged ones are included, its state."""
+        c = t.alerts.c
+        pattern = pattern_of(c.key)
+        is_open = c.acknowledged_at.is_(None)
+        partition: list[ColumnElement[Any]] = (
+            [pattern, is_open] if include_acknowledged else [pattern]
+        )
+        query = select(
+            c.id.label("id"),
+            pattern.label("pattern"),
+            case((is_open, 1), else_=0).label("is_open"),
+            c.severity.label("severity"),
+            c.at.label("at"),
+            func.row_number()
+            .over(partition_by=partition, order_by=[c.at.desc(), c.id.desc()])
+            .label("nth"),
+            func.count().over(partition_by=partition).label("count"),
+            func.min(c.at).over(partition_by=partition).label("first_at"),
+        )
+        if not include_acknowledged:
+            query = query.where(is_open)
+        return query.subquery("grouped")
+
+    def group_counts(
+        self, *, include_acknowledged: bool = False
+    ) -> dict[tuple[Severity, bool], int]:
+        """How many groups there are by the latest occurrence's severity and the group's state."""
+        g = self._latest_of_groups(include_acknowledged)
+        rows = self.conn.execute(
+            select(g.c.severity, g.c.is_open, func.count())
+            .where(g.c.nth == 1)
+            .group_by(g.c.severity, g.c.is_open)
+        )
+        return {(Severity(row[0]), bool(row[1])): row[2] for row in rows}
+
+    def group_page(
+        self, *, offset: int, limit: int, include_acknowledged: bool = False
+    ) -> list[GroupRow]:
+        """One page of groups: open ones first, the most serious first, then the latest first
+        (the order of ``services.safety.group_repeats``)."""
+        g = self._latest_of_groups(include_acknowledged)
+        rows = self.conn.execute(
+            select(g.c.id, g.c.pattern, g.c.is_open, g.c.count, g.c.first_at)
+            .where(g.c.nth == 1)
+            .order_by(g.c.is_open.desc(), _rank(g.c.severity).desc(), g.c.at.desc(), g.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [GroupRow(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows]
+
+    def get_many(self, alert_ids: Collection[int]) -> dict[int, StoredAlert]:
+        if not alert_ids:
+            return {}
+        rows = self.conn.execute(select(t.alerts).where(t.alerts.c.id.in_(sorted(alert_ids))))
+        return {row._mapping["id"]: _stored_of(row) for row in rows}
+
+    def acknowledge_minor(self, *, at: datetime, note: str | None) -> int:
+        """Acknowledge every open caution and information alert up to ``at`` in one statement;
+        urgent, emergency (and warning) alerts are never touched. Returns how many."""
+        c = t.alerts.c
+        result = self.conn.execute(
+            update(t.alerts)
+            .where(c.acknowledged_at.is_(None), c.severity.in_(MINOR), c.at <= at)
+            .values(acknowledged_at=at, ack_note=note)
+        )
+        return int(result.rowcount)
 
     def list(self, *, include_acknowledged: bool = False) -> list[StoredAlert]:
         query = select(t.alerts)

@@ -205,6 +205,16 @@ alerts = Table(
     Column("closed_by", String(16)),
     Column("history", Text),
     Index("ix_alerts_at", "at"),
+    # Open alerts only (migration 0009): counts, the urgent banner and the paged list read
+    # this index, so their cost follows what is open, not the years of history.
+    Index(
+        "ix_alerts_open",
+        "severity",
+        "at",
+        "key",
+        sqlite_where=text("acknowledged_at IS NULL"),
+        postgresql_where=text("acknowledged_at IS NULL"),
+    ),
 )
 
 # Plans (issue 5). A plan's schedule is kept per revision: a gating decision that changes it
