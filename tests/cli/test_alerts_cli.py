@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from mitra.cli.main import main as _cli  # noqa: F401  (registers the commands first)
-from mitra.cli.safety_cmds import SEVERITY_LOOK
+from mitra.cli.safety_cmds import severity_label
 from mitra.domain.alerts import Severity
+from mitra.domain.severity_looks import look
 from mitra.storage.alert_store import AlertStore
 from mitra.storage.database import open_database
 from tests.support.cli import run
@@ -20,20 +21,18 @@ def db(tmp_path: Path) -> str:
     return str(tmp_path / "journal.sqlite3")
 
 
-def test_every_severity_has_its_own_word_marker_and_colour() -> None:
-    assert set(SEVERITY_LOOK) == {s.value for s in Severity}
-    looks = list(SEVERITY_LOOK.values())
-    markers, words = {m for m, _, _, _ in looks}, {w for _, w, _, _ in looks}
-    styles = {(colour, reverse) for _, _, colour, reverse in looks}
-    assert len(markers) == len(words) == len(styles) == len(looks)
+def test_every_severity_is_printed_with_the_shared_word_and_symbol() -> None:
+    labels = {severity_label(s.value) for s in Severity}
+    assert labels == {f"{look(s).symbol} {look(s).word}" for s in Severity}
+    assert len(labels) == len(Severity)
 
 
 def test_an_urgent_alert_is_printed_with_its_marker_and_word(db: str) -> None:
     run("product", "add", "Gold", "--form", "extract", "--mitragynine-pct", "45", db=db)
     shown = run("log", "dose", "1g", "--product", "Gold", "--at", "1h ago", db=db)
     assert shown.code == 0, shown.err
-    marker, word, _, _ = SEVERITY_LOOK["urgent"]
-    assert f"{marker} {word}: This dose is far above" in shown.out
+    urgent = look(Severity.URGENT)
+    assert f"{urgent.symbol} {urgent.word}: This dose is far above" in shown.out
 
 
 def test_rejudge_dry_run_lists_what_would_change_and_applies_nothing(db: str) -> None:

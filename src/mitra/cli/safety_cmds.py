@@ -1,11 +1,18 @@
 """Safety commands (``alerts``, ``alerts ack``, ``alerts rejudge``, ``rules``) and the
 printing of alerts that every other command uses: a logged entry shows the alerts it raised,
 and every screen ends with a reminder of open urgent and emergency alerts until they are
-acknowledged. Every severity has its own word, marker and colour (``SEVERITY_LOOK``), so the
-five stay apart without colour too."""
+acknowledged. Every severity has its own word and symbol (``mitra.domain.severity_looks``, the
+same as the web's and the PDF's), so the five stay apart without colour too; colour is added
+only when standard output is a terminal and NO_COLOR is not set.
+
+``mitra alerts`` lists one page of grouped alerts (``--page``, ``--limit``), read a page at a
+time by the database; ``mitra alerts ack --cautions`` marks every caution and information
+alert read at once and never an urgent or emergency one."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -19,21 +26,33 @@ if TYPE_CHECKING:
 
     from mitra.storage.alert_store import StoredAlert
 
-# severity -> (marker, word, colour, reverse video). Markers grow with seriousness, so the
-# five look different when colour is off (NO_COLOR, a pipe, a screen reader).
-SEVERITY_LOOK = {
-    "info": ("(i)", "NOTE", "cyan", False),
-    "caution": ("(!)", "CAUTION", "yellow", False),
-    "warning": ("/!\\", "WARNING", "magenta", False),
-    "urgent": ("!!!", "URGENT", "red", False),
-    "emergency": ("!!!!", "EMERGENCY", "red", True),
-}
+WHITE = (255, 255, 255)
+
+
+def use_colour() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def severity_label(level: str) -> str:
-    """The marker and word of a severity, styled: 'WARNING /!\\' in magenta, and so on."""
-    marker, word, colour, loud = SEVERITY_LOOK[level]
-    return click.style(f"{marker} {word}", fg=colour, bold=True, reverse=loud)
+    """The symbol and word of a severity ('! Urgent'), as a badge in its colour on a terminal:
+    white on the light-page colour, which keeps AA contrast on light and dark terminals."""
+    from mitra.domain.severity_looks import look  # noqa: PLC0415
+
+    seen = look(level)
+    text = f"{seen.symbol} {seen.word}"
+    if not use_colour():
+        return text
+    return click.style(f" {text} ", fg=WHITE, bg=_rgb(seen.light), bold=True)
+
+
+def strong(text: str) -> str:
+    return click.style(text, bold=True) if use_colour() else text
 
 
 json_option = click.option(
@@ -54,9 +73,7 @@ def print_alerts(
 
     for stored in alerts:
         alert = stored.alert
-        level = alert.severity.value
-        colour = SEVERITY_LOOK[level][2]
-        head = severity_label(level) + click.style(f": {alert.title}", fg=colour, bold=True)
+        head = severity_label(alert.severity.value) + strong(f": {alert.title}")
         ack = (
             f"  acknowledged {local_time(stored.acknowledged_at, zone)}"
             if stored.acknowledged_at
@@ -106,14 +123,12 @@ def remind_open_serious() -> None:
     if not serious:
         return
     worst = max(serious, key=lambda s: s.alert.severity.rank).alert.severity.value
-    colour = SEVERITY_LOOK[worst][2]
     noun = "alert is" if len(serious) == 1 else "alerts are"
     click.echo(
-        click.style(
-            f"\n{len(serious)} urgent or emergency {noun} open: "
-            "see 'mitra alerts', acknowledge with 'mitra alerts ack ID'.",
-            fg=colour,
-            bold=True,
+        f"\n{severity_label(worst)} "
+        + strong(
+            f"{len(serious)} urgent or emergency {noun} open: "
+            "see 'mitra alerts', acknowledge with 'mitra alerts ack ID'."
         )
     )
 
@@ -122,20 +137,34 @@ def remind_open_serious() -> None:
     "alerts",
     invoke_without_command=True,
     help="""Safety alerts raised by what you
-logged, each with its evidence. Emergency and urgent alerts stay until acknowledged.
+logged, each with its evidence. The same thing on other days is shown once, with how many
+times; open and most serious first, then newest, a page at a time. Emergency and urgent alerts
+stay until acknowledged, each on its own.
 
 \b
 Examples:
-  mitra alerts              (open alerts)
+  mitra alerts              (open alerts, first page)
+  mitra alerts --page 2     (the next page)
   mitra alerts --all        (also acknowledged ones)
   mitra alerts ack 3 --note "talked to my doctor"
+  mitra alerts ack --cautions   (every caution and information alert read)
   mitra alerts --json
 """,
 )
 @click.option("--all", "show_all", is_flag=True, help="Include acknowledged alerts.")
+@click.option(
+    "--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Which page."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 200),
+    default=20,
+    show_default=True,
+    help="Alerts (grouped) per page.",
+)
 @json_option
 @click.pass_context
-def alerts_group(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+def alerts_group(ctx: click.Context, show_all: bool, page: int, limit: int, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from mitra.services.alert_views import alert_view, support_view  # noqa: PLC0415
@@ -143,42 +172,80 @@ def alerts_group(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     from mitra.services.safety import SafetyService  # noqa: PLC0415
 
     app = state().app()
-    found = SafetyService(app).alerts(include_acknowledged=show_all)
+    found = SafetyService(app).alert_page(page=page, per_page=limit, include_acknowledged=show_all)
     zone = JournalService(app).profile().zone()
     if as_json:
         emit_json(
             {
-                "alerts": [alert_view(s, zone) for s in found],
+                "alerts": [alert_view(s, zone) for s in found.alerts],
+                "total": found.total,
+                "page": found.page,
+                "pages": found.pages,
+                "limit": limit,
                 "support": support_view(app.rules().ruleset.support),
             }
         )
         return
-    if not found:
-        click.echo("No open alerts." if not show_all else "No alerts yet.")
+    if not found.alerts:
+        if page > 1 and found.total:
+            click.echo(f"There is no page {page}: {found.pages} pages of {limit}.")
+        else:
+            click.echo("No open alerts." if not show_all else "No alerts yet.")
         return
-    print_alerts(found, zone, full_support=True)
+    print_alerts(found.alerts, zone, full_support=True)
+    if found.pages > 1:
+        more = f"; next: mitra alerts --page {page + 1}" if found.has_next else ""
+        click.echo(f"\nPage {found.page} of {found.pages} ({found.total} alerts){more}")
 
 
 @alerts_group.command(
     "ack",
     help="""Acknowledge an alert: you have seen it. It stays on
-record (mitra alerts --all) and is never deleted.
+record (mitra alerts --all) and is never deleted. With --cautions, every open caution and
+information alert is acknowledged at once; urgent and emergency alerts never are (each needs
+its own acknowledgement).
 
 \b
-Example:
+Examples:
   mitra alerts ack 3 --note "called the clinic"
+  mitra alerts ack --cautions
 """,
 )
-@click.argument("alert_id", type=int, metavar="ID")
+@click.argument("alert_id", type=click.IntRange(1, 2**63 - 1), metavar="[ID]", required=False)
+@click.option(
+    "--cautions",
+    is_flag=True,
+    help="Acknowledge every caution and information alert (never urgent or emergency).",
+)
 @click.option("--note", metavar="TEXT", help="What you did about it (optional).")
 @json_option
-def alerts_ack(alert_id: int, note: str | None, as_json: bool) -> None:
+def alerts_ack(alert_id: int | None, cautions: bool, note: str | None, as_json: bool) -> None:
+    from mitra.domain.errors import NotFoundError  # noqa: PLC0415
     from mitra.services.alert_views import alert_view  # noqa: PLC0415
     from mitra.services.journal import JournalService  # noqa: PLC0415
     from mitra.services.safety import SafetyService  # noqa: PLC0415
 
+    if (alert_id is None) == (not cautions):
+        raise click.UsageError("give either an alert ID or --cautions (not both)")
     app = state().app()
-    stored = SafetyService(app).acknowledge(alert_id, note)
+    if cautions:
+        done = SafetyService(app).mark_minor_read(note)
+        if as_json:
+            emit_json({"acknowledged": done})
+            return
+        noun = "alert" if done == 1 else "alerts"
+        click.echo(
+            f"Acknowledged {done} caution and information {noun}."
+            if done
+            else "No open caution or information alerts."
+        )
+        remind_open_serious()
+        return
+    assert alert_id is not None  # checked above; for the type checker
+    try:
+        stored = SafetyService(app).acknowledge(alert_id, note)
+    except NotFoundError as exc:
+        raise NotFoundError(f"{exc}; see 'mitra alerts --all'", field=exc.field) from exc
     zone = JournalService(app).profile().zone()
     if as_json:
         emit_json({"alert": alert_view(stored, zone)})
@@ -208,7 +275,7 @@ def alerts_rejudge(dry_run: bool, as_json: bool) -> None:
 
     app = state().app()
     safety = SafetyService(app)
-    groups_before = len(safety.alerts())
+    groups_before = safety.alert_page(per_page=1).total
     report = safety.rejudge(dry_run=dry_run)
     zone = JournalService(app).profile().zone()
     if as_json:
@@ -254,7 +321,7 @@ def alerts_rejudge(dry_run: bool, as_json: bool) -> None:
         else f"{opened} opened, {report.count('update')} updated, {report.count('close')} closed"
     )
     click.echo(f"\nJudged the whole journal from scratch: {summary}.")
-    after = groups_before if dry_run else len(safety.alerts())
+    after = groups_before if dry_run else safety.alert_page(per_page=1).total
     click.echo(
         f"Open alerts (stored occurrences): {report.open_before} before, "
         f"{report.open_after} {'would be ' if dry_run else ''}after; "

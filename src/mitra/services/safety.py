@@ -99,6 +99,7 @@ def judge_assessment(
 
 
 PER_PAGE = 20
+MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
 
 
@@ -108,10 +109,14 @@ class AlertPage:
     groups there are of each severity (the latest occurrence's)."""
 
     alerts: list[StoredAlert]
-    page: int
+    offset: int
     per_page: int
     total: int
     open_by_severity: dict[Severity, int]
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.per_page + 1
 
     @property
     def pages(self) -> int:
@@ -119,11 +124,11 @@ class AlertPage:
 
     @property
     def has_previous(self) -> bool:
-        return self.page > 1
+        return self.offset > 0
 
     @property
     def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
+        return self.offset + self.per_page < self.total
 
 
 def _by_pattern(members: Sequence[Occurrence]) -> dict[str, list[Occurrence]]:
@@ -210,18 +215,25 @@ class SafetyService:
         return _most_serious_first(shown)
 
     def alert_page(
-        self, *, page: int = 1, per_page: int = PER_PAGE, include_acknowledged: bool = False
+        self,
+        *,
+        page: int = 1,
+        per_page: int = PER_PAGE,
+        offset: int | None = None,
+        include_acknowledged: bool = False,
     ) -> AlertPage:
         """One page of ``alerts()`` (the same groups in the same order), grouped, counted and
         paged by the database: a page decodes only the alerts it shows. Open urgent and
-        emergency alerts come first, so page 1 always shows them."""
-        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        emergency alerts come first, so page 1 always shows them. ``offset`` (in groups)
+        overrides ``page`` for callers that page by offset (the API)."""
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE or (offset is not None and offset < 0):
             raise ValueError(f"page must be 1 or more and per_page 1 to {MAX_PER_PAGE}")
+        start = (page - 1) * per_page if offset is None else offset
         with self.ctx.database.read() as conn:
             store = AlertStore(conn)
             counts = store.group_counts(include_acknowledged=include_acknowledged)
             rows = store.group_page(
-                offset=(page - 1) * per_page,
+                offset=start,
                 limit=per_page,
                 include_acknowledged=include_acknowledged,
             )
@@ -244,7 +256,7 @@ class SafetyService:
         open_counts = {sev: n for (sev, is_open), n in counts.items() if is_open}
         return AlertPage(
             alerts=shown,
-            page=page,
+            offset=start,
             per_page=per_page,
             total=sum(counts.values()),
             open_by_severity=open_counts,

@@ -210,7 +210,20 @@ class AlertOut(BaseModel):
 
 
 class AlertsOut(BaseModel):
-    alerts: list[AlertOut]
+    alerts: list[AlertOut] = Field(
+        description="One page of alerts, repeats of a pattern grouped: open first, the most "
+        "serious first, then the newest."
+    )
+    total: int = Field(description="How many grouped alerts there are in all pages.")
+    offset: int = Field(description="How many grouped alerts come before this page.")
+    limit: int = Field(description="The most alerts a page holds.")
+
+
+class MarkedReadOut(BaseModel):
+    acknowledged: int = Field(
+        description="Caution and information alerts marked read; urgent and emergency "
+        "alerts are never included."
+    )
 
 
 class AlertOneOut(BaseModel):
