@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from mitra.domain.alerts import Severity, key_parts
+from mitra.domain.alerts import Scope, Severity, key_parts
 from mitra.domain.entries import Entry, check_note
 from mitra.domain.errors import ConflictError, NotFoundError
 from mitra.domain.instruments import Assessment
@@ -205,8 +205,15 @@ class SafetyService:
             serious = {s.id: s for s in store.open_serious()}
             if not serious:
                 return []
-            patterns = {key_parts(s.alert.key).pattern for s in serious.values()}
-            members = store.occurrences(patterns)
+            # An event key is its own pattern and keys are unique: its group is itself, so
+            # only day, week and once patterns need their other occurrences read.
+            parts = [key_parts(s.alert.key) for s in serious.values()]
+            members = [
+                Occurrence(s.id, s.alert.key, s.alert.at, s.alert.severity, True)
+                for s in serious.values()
+                if key_parts(s.alert.key).scope is Scope.EVENT
+            ]
+            members += store.occurrences({p.pattern for p in parts if p.scope is not Scope.EVENT})
         shown = []
         for group in _by_pattern(members).values():
             latest = group[-1]
@@ -241,18 +248,10 @@ class SafetyService:
             members = store.occurrences(
                 {r.pattern for r in rows}, include_acknowledged=include_acknowledged
             )
-        ids: dict[tuple[str, bool], list[int]] = {}
-        for m in members:
-            ids.setdefault((m.pattern, m.is_open), []).append(m.id)
-        shown = [
-            replace(
-                full[r.latest_id],
-                count=r.count,
-                first_at=r.first_at,
-                alert_ids=tuple(ids.get((r.pattern, r.is_open), (r.latest_id,))),
-            )
-            for r in rows
-        ]
+        groups: dict[tuple[str, bool], list[Occurrence]] = {}
+        for m in members:  # oldest first
+            groups.setdefault((m.pattern, m.is_open), []).append(m)
+        shown = [_grouped(full[r.latest_id], groups[(r.pattern, r.is_open)]) for r in rows]
         open_counts = {sev: n for (sev, is_open), n in counts.items() if is_open}
         return AlertPage(
             alerts=shown,

@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     not_,
     select,
     update,
@@ -94,14 +95,12 @@ class Occurrence:
 
 @dataclass(frozen=True, slots=True)
 class GroupRow:
-    """One group of repeats as the database counts it: the latest occurrence's id, the
-    pattern, whether the group is open, how many occurrences and the first one's time."""
+    """One group of repeats on a page: its latest occurrence's id, its pattern, and whether
+    the group is open (its count and first time come from ``occurrences``)."""
 
     latest_id: int
     pattern: str
     is_open: bool
-    count: int
-    first_at: datetime
 
 
 # The bucket a day or week key ends in has a fixed length ("/day:2026-11-20", "/week:2026-W47"),
@@ -115,12 +114,17 @@ MINOR = ("caution", "info")
 def pattern_of(key: ColumnElement[str]) -> ColumnElement[str]:
     """The SQL for ``key_parts(key).pattern``: the key without its day or week bucket (event
     and once keys are their own pattern). Portable: substr and length on SQLite and PostgreSQL."""
+    # Constants inline (not bound parameters): the same text each time, so the database sees
+    # one expression and caches one statement.
+    day_tail: ColumnElement[int] = literal_column(str(_DAY_TAIL))
+    week_tail: ColumnElement[int] = literal_column(str(_WEEK_TAIL))
+    one: ColumnElement[int] = literal_column("1")
     length = func.length(key)
-    day = and_(length > _DAY_TAIL, func.substr(key, length - (_DAY_TAIL - 1)).like("/day:%"))
-    week = and_(length > _WEEK_TAIL, func.substr(key, length - (_WEEK_TAIL - 1)).like("/week:%"))
+    day = and_(length > day_tail, func.substr(key, length - day_tail + one).like("/day:%"))
+    week = and_(length > week_tail, func.substr(key, length - week_tail + one).like("/week:%"))
     return case(
-        (day, func.substr(key, 1, length - _DAY_TAIL)),
-        (week, func.substr(key, 1, length - _WEEK_TAIL)),
+        (day, func.substr(key, one, length - day_tail)),
+        (week, func.substr(key, one, length - week_tail)),
         else_=key,
     )
 
@@ -225,40 +229,47 @@ class AlertStore:
             return []
         c = t.alerts.c
         pattern = pattern_of(c.key)
-        query = select(c.id, pattern, c.at, c.severity, c.acknowledged_at).where(
-            pattern.in_(sorted(patterns))
-        )
+        # Open only: nothing outside ix_alerts_open is read (its rows are all open), so the
+        # database answers from the index alone. Sorted here, not in SQL, for the same reason.
+        state = c.acknowledged_at.is_(None) if include_acknowledged else literal(True)
+        query = select(c.id, pattern, c.at, c.severity, state).where(pattern.in_(sorted(patterns)))
         if not include_acknowledged:
             query = query.where(c.acknowledged_at.is_(None))
-        rows = self.conn.execute(query.order_by(c.at, c.id))
-        return [
-            Occurrence(row[0], row[1], row[2], Severity(row[3]), row[4] is None) for row in rows
+        found = [
+            Occurrence(row[0], row[1], row[2], Severity(row[3]), bool(row[4]))
+            for row in self.conn.execute(query)
         ]
+        return sorted(found, key=lambda o: (o.at, o.id))
 
     def _latest_of_groups(self, include_acknowledged: bool) -> Any:
-        """Each group's latest occurrence with the group's count and first time (a subquery).
-        A group is a pattern and, when acknowledged ones are included, its state."""
+        """Each occurrence with its rank in its group, latest first (a subquery): rank 1 is the
+        group's latest. A group is a pattern and, when acknowledged ones are included, its
+        state."""
         c = t.alerts.c
-        pattern = pattern_of(c.key)
         is_open = c.acknowledged_at.is_(None)
-        partition: list[ColumnElement[Any]] = (
-            [pattern, is_open] if include_acknowledged else [pattern]
-        )
-        query = select(
+        # The pattern is computed once per row in an inner query, so the window below
+        # partitions by a plain column (one sort for all three window functions).
+        rows = select(
             c.id.label("id"),
-            pattern.label("pattern"),
-            case((is_open, 1), else_=0).label("is_open"),
+            pattern_of(c.key).label("pattern"),
+            (case((is_open, 1), else_=0) if include_acknowledged else literal_column("1")).label(
+                "is_open"
+            ),
             c.severity.label("severity"),
             c.at.label("at"),
-            func.row_number()
-            .over(partition_by=partition, order_by=[c.at.desc(), c.id.desc()])
-            .label("nth"),
-            func.count().over(partition_by=partition).label("count"),
-            func.min(c.at).over(partition_by=partition).label("first_at"),
         )
         if not include_acknowledged:
-            query = query.where(is_open)
-        return query.subquery("grouped")
+            rows = rows.where(is_open)
+        o = rows.subquery("occurrence")
+        partition = [o.c.pattern, o.c.is_open] if include_acknowledged else [o.c.pattern]
+        # Only the rank within the group: a count or min over the whole partition costs the
+        # database several times more, and only the groups on a page need them.
+        nth = func.row_number().over(
+            partition_by=partition, order_by=[o.c.at.desc(), o.c.id.desc()]
+        )
+        return select(
+            o.c.id, o.c.pattern, o.c.is_open, o.c.severity, o.c.at, nth.label("nth")
+        ).subquery("grouped")
 
     def group_counts(
         self, *, include_acknowledged: bool = False
@@ -279,13 +290,13 @@ class AlertStore:
         (the order of ``services.safety.group_repeats``)."""
         g = self._latest_of_groups(include_acknowledged)
         rows = self.conn.execute(
-            select(g.c.id, g.c.pattern, g.c.is_open, g.c.count, g.c.first_at)
+            select(g.c.id, g.c.pattern, g.c.is_open)
             .where(g.c.nth == 1)
             .order_by(g.c.is_open.desc(), _rank(g.c.severity).desc(), g.c.at.desc(), g.c.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        return [GroupRow(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows]
+        return [GroupRow(row[0], row[1], bool(row[2])) for row in rows]
 
     def get_many(self, alert_ids: Collection[int]) -> dict[int, StoredAlert]:
         if not alert_ids:
