@@ -203,10 +203,18 @@ def review_demo_alerts(ctx: AppContext, start: datetime) -> int:
     if moment > ctx.now():
         return 0
     safety = SafetyService(dataclasses.replace(ctx, clock=lambda: moment))
+
+    # Cautions and information in one action, as the alerts page offers; warnings one by one.
+    def minor_open() -> int:
+        counts = safety.alert_page(per_page=1).open_by_severity
+        return counts.get(Severity.CAUTION, 0) + counts.get(Severity.INFO, 0)
+
+    before = minor_open()
+    safety.mark_minor_read(REVIEW_NOTE)
+    reviewed = before - minor_open()
     seen: set[int] = set()
-    reviewed = 0
     for shown in safety.alerts():
-        if shown.alert.severity >= Severity.URGENT or shown.id in seen:
+        if shown.alert.severity != Severity.WARNING or shown.id in seen:
             continue
         with ctx.database.transaction() as conn:
             from mitra.storage.alert_store import AlertStore  # noqa: PLC0415
