@@ -215,3 +215,44 @@ def test_a_page_number_past_the_end_is_an_empty_page_not_an_error(safety: Safety
     store_alerts(safety, [(("day", "dose-high", None, -2), Severity.CAUTION, False)])
     found = safety.alert_page(page=9)
     assert found.alerts == [] and found.total == 1 and found.has_previous and not found.has_next
+
+
+MIXED = [
+    (("day", "dose-high", None, -50), Severity.URGENT, False),
+    (("day", "dose-high", None, -26), Severity.CAUTION, False),  # latest of its pattern
+    (("day", "dose-high", None, -2), Severity.CAUTION, True),
+    (("week", "dose-interval-short", "leaf", -24 * 9), Severity.INFO, False),
+    (("week", "dose-interval-short", "leaf", -24 * 2), Severity.INFO, False),
+    (("event", "interaction-medication", "quetiapine", -5), Severity.EMERGENCY, False),
+    (("once", "interaction-medication", "quetiapine", -7), Severity.WARNING, False),
+    (("day", "interaction-medication", "quetiapine", -30), Severity.URGENT, False),
+    (("day", "interaction-medication", "quetiapine", -3), Severity.URGENT, False),
+]
+
+
+def test_grouping_paging_and_mark_read_agree_on_sqlite_and_postgresql(ctx: AppContext) -> None:
+    safety = SafetyService(ctx)
+    store_alerts(safety, MIXED)
+    for everything in (False, True):
+        expected = reference(safety, include_acknowledged=everything)
+        paged = [
+            shown
+            for page in (1, 2, 3)
+            for shown in safety.alert_page(
+                page=page, per_page=3, include_acknowledged=everything
+            ).alerts
+        ]
+        assert summary(paged) == summary(expected)
+    serious = [
+        s
+        for s in reference(safety, include_acknowledged=False)
+        if s.alert.severity >= Severity.URGENT
+    ]
+    assert summary(safety.open_serious()) == summary(serious) and len(serious) == 2
+    assert safety.mark_minor_read() == 3  # two info, one caution; never the urgent ones
+    still = every_stored(safety, include_acknowledged=False)
+    assert {s.alert.severity for s in still} == {
+        Severity.URGENT,
+        Severity.EMERGENCY,
+        Severity.WARNING,
+    }

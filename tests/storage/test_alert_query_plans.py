@@ -152,3 +152,27 @@ def test_acknowledging_and_marking_cautions_read_use_the_index_or_the_primary_ke
     sent = statements(db, safety.mark_minor_read)
     assert_no_table_scan(path, sent)
     assert any(INDEX in line for s in sent for line in plan(path, *s))
+
+
+def test_migration_0009_adds_the_open_alerts_index_and_takes_it_away_again(
+    database: Database,
+) -> None:
+    from sqlalchemy import inspect
+
+    from mitra.storage.database import HEAD_REVISION, current_revision
+    from tests.support.migrations import downgrade
+
+    def index_names() -> set[str]:
+        with database.engine.connect() as conn:
+            return {str(i["name"]) for i in inspect(conn).get_indexes("alerts")}
+
+    assert INDEX in index_names()
+    downgrade(database, "0008")
+    assert INDEX not in index_names() and current_revision(database) == "0008"
+    again = open_database(database.url)  # opening migrates to the head again
+    try:
+        assert current_revision(again) == HEAD_REVISION == "0009"
+        with again.engine.connect() as conn:
+            assert INDEX in {str(i["name"]) for i in inspect(conn).get_indexes("alerts")}
+    finally:
+        again.dispose()
