@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from mitra.domain.alerts import Severity
+from mitra.domain.severity_looks import look
 from tests.support.cli import run
 
 
@@ -19,7 +21,8 @@ def test_a_curly_apostrophe_red_flag_raises_the_emergency_alert(db: str) -> None
     result = run("log", "symptom", "I can’t breathe", db=db)
     assert result.code == 0, result.err
     assert "Understood: trouble breathing" in result.out
-    assert "EMERGENCY: Call 911 now" in result.out
+    emergency = look(Severity.EMERGENCY)  # the shared word and symbol (severity_looks)
+    assert f"{emergency.symbol} {emergency.word}: Call 911 now" in result.out
 
 
 def test_the_json_lists_every_entry_and_what_was_understood(db: str) -> None:
