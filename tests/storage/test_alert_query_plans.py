@@ -171,7 +171,7 @@ def test_migration_0009_adds_the_open_alerts_index_and_takes_it_away_again(
     assert INDEX not in index_names() and current_revision(database) == "0008"
     again = open_database(database.url)  # opening migrates to the head again
     try:
-        assert current_revision(again) == HEAD_REVISION == "0009"
+        assert current_revision(again) == HEAD_REVISION  # 0009 or a later head
         with again.engine.connect() as conn:
             assert INDEX in {str(i["name"]) for i in inspect(conn).get_indexes("alerts")}
     finally:
