@@ -100,6 +100,20 @@ def test_a_settings_file_can_tighten_a_limit_and_it_takes_effect(
     assert "dose-mitragynine-high" in rule_ids(result)
 
 
+def test_the_rules_are_loaded_once_and_again_when_the_settings_file_changes(
+    sqlite_ctx: AppContext, tmp_path: Path
+) -> None:
+    settings = tmp_path / "safety.toml"
+    ctx = AppContext(sqlite_ctx.database, clock=sqlite_ctx.clock, safety_settings=settings)
+    first = ctx.rules()
+    assert ctx.rules() is first  # cached: a write does not parse the rules again
+    assert first.ruleset.rule("dose-mitragynine-high").value("max_mg") != 40
+    settings.write_text("[dose-mitragynine-high]\nmax_mg = 40\n")  # a live server sees it
+    assert ctx.rules().ruleset.rule("dose-mitragynine-high").value("max_mg") == 40
+    settings.unlink()
+    assert ctx.rules().ruleset.rule("dose-mitragynine-high").value("max_mg") != 40
+
+
 def test_a_missing_named_settings_file_keeps_the_reviewed_defaults(tmp_path: Path) -> None:
     rules = effective_rules(tmp_path / "nope.toml")
     assert rules.refused and rules.settings_path is None

@@ -210,7 +210,12 @@ class CheckinService:
         with self.ctx.database.transaction() as conn:
             store = AssessmentStore(conn)
             stored = store.add(assessment, recorded_at=self.ctx.now(), note=prepared.note)
-            rows = score_rows(store.list_assessments(instrument_id=instrument.id))
+            # Its trend needs only the baseline and the score just before it (the new row has
+            # the highest id, so "before" is at or before its time): two rows by index.
+            earlier = store.baseline_and_previous(
+                instrument.id, assessment.at, inclusive=True, excluding=stored.id
+            )
+            rows = score_rows([*earlier, stored])
             alerts = judge_assessment(conn, self.ctx, assessment, prepared.profile)
         trend = next(row for row in rows if row.record.id == stored.id)
         return CheckinResult(
@@ -223,17 +228,30 @@ class CheckinService:
             trend=trend,
         )
 
-    def scores(self, instrument_id: str | None = None, since: str | None = None) -> list[ScoreRow]:
+    def scores(
+        self,
+        instrument_id: str | None = None,
+        since: str | None = None,
+        *,
+        until: datetime | None = None,
+    ) -> list[ScoreRow]:
         """Scores in time order, each with its change from the previous score of the same
-        instrument and from the first one (the baseline); only those from ``since`` if given."""
+        instrument and from the first one (the baseline); only those from ``since`` (and up
+        to ``until``, included) if given.
+
+        A window is read as its own scores plus, per instrument in it, the baseline and the
+        last score before it, so the cost follows the window, not the years before it."""
         chosen = get_instrument(instrument_id).id if instrument_id is not None else None
         with self.ctx.database.read() as conn:
             profile = JournalStore(conn).get_profile(self.ctx.default_timezone)
             start = parse_when(since, now=self.ctx.now(), zone=profile.zone()) if since else None
-            # Trends need every earlier score, so the window is applied after comparing.
-            records: list[StoredAssessment] = AssessmentStore(conn).list_assessments(
-                instrument_id=chosen
+            store = AssessmentStore(conn)
+            records: list[StoredAssessment] = store.list_assessments(
+                instrument_id=chosen, since=start, until=until
             )
+            if start is not None:
+                for instrument in sorted({r.assessment.instrument_id for r in records}):
+                    records += store.baseline_and_previous(instrument, start, inclusive=False)
         rows = score_rows(records)
         if start is not None:
             rows = [row for row in rows if row.assessment.at >= start]

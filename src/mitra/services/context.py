@@ -73,14 +73,21 @@ class AppContext:
     default_timezone: str = field(default_factory=system_zone_name)
     safety_settings: Path | None = None
     _rules: EffectiveRules | None = field(default=None, repr=False)
+    _rules_stamp: tuple[str, int | None, int | None] | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
 
     def rules(self) -> EffectiveRules:
-        """The safety ruleset in force (reviewed defaults + the clinician's settings file)."""
-        if self._rules is None:
-            from mitra.services.safety import effective_rules  # noqa: PLC0415
+        """The safety ruleset in force (reviewed defaults + the clinician's settings file).
 
+        Loaded once per context (a server's whole life) and loaded again only when the
+        settings file changes (its time and size, one ``stat`` a call), so a write does not
+        parse rules while a changed file still applies without a restart."""
+        from mitra.services.safety import effective_rules, settings_stamp  # noqa: PLC0415
+
+        stamp = settings_stamp(self.safety_settings)
+        if self._rules is None or stamp != self._rules_stamp:
             self._rules = effective_rules(self.safety_settings)
+            self._rules_stamp = stamp
         return self._rules

@@ -254,7 +254,10 @@ class PlanService:
         doses = [
             e
             for e in JournalStore(conn).list_entries(
-                since=window_start(today, zone), kinds=[Kind.DOSE]
+                # The 7 days before today and nothing from today on (``intake_from``'s window).
+                since=window_start(today, zone),
+                until=datetime.combine(today, time(0), tzinfo=zone) - timedelta(microseconds=1),
+                kinds=[Kind.DOSE],
             )
             if isinstance(e, DoseEntry)
         ]

@@ -53,6 +53,30 @@ def default_settings_path() -> Path:
     return Path(platformdirs.user_config_dir("mitra", appauthor=False)) / "safety.toml"
 
 
+def _settings_file(settings_path: Path | None) -> tuple[Path | None, Path]:
+    """The settings file named (``settings_path`` or ``$MITRA_SAFETY_SETTINGS``), if any, and
+    the one read: the named one, else the default."""
+    named = settings_path or (
+        Path(os.environ[SETTINGS_ENV]) if os.environ.get(SETTINGS_ENV) else None
+    )
+    return named, named or default_settings_path()
+
+
+SettingsStamp = tuple[str, int | None, int | None]
+
+
+def settings_stamp(settings_path: Path | None = None) -> SettingsStamp:
+    """Which settings file ``effective_rules`` would read and when it last changed (None: no
+    such file). One ``stat``: cheap enough for a long-running server to look before every
+    write, so a clinician's changed settings apply without a restart."""
+    _, path = _settings_file(settings_path)
+    try:
+        found = path.stat()
+    except OSError:
+        return (str(path), None, None)
+    return (str(path), found.st_mtime_ns, found.st_size)
+
+
 def effective_rules(settings_path: Path | None = None) -> EffectiveRules:
     """The reviewed ruleset with a clinician's settings file applied, if there is one.
 
@@ -61,10 +85,7 @@ def effective_rules(settings_path: Path | None = None) -> EffectiveRules:
     unreadable is reported as refused, and the reviewed defaults stay in force (fail safe).
     """
     base = load_ruleset()
-    named = settings_path or (
-        Path(os.environ[SETTINGS_ENV]) if os.environ.get(SETTINGS_ENV) else None
-    )
-    path = named or default_settings_path()
+    named, path = _settings_file(settings_path)
     if not path.exists():
         missing = f"safety settings file {path} does not exist; using the reviewed defaults"
         return EffectiveRules(base, None, (missing,) if named else ())

@@ -96,8 +96,9 @@ class TimelineService:
                 for scale in WITHDRAWAL_SCALES:
                     scores += [
                         s.assessment
-                        for s in store.list_assessments(instrument_id=scale, since=uses[0].at)
-                        if s.assessment.at <= now
+                        for s in store.list_assessments(
+                            instrument_id=scale, since=uses[0].at, until=now
+                        )
                     ]
         text, _ = alternatives()
         found = [_last_use(entry, now) for entry in uses]

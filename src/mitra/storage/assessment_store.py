@@ -98,6 +98,23 @@ class AssessmentStore:
         ).scalar()
         return None if found is None else self.get(found)
 
+    def baseline_and_previous(
+        self, instrument_id: str, at: datetime, *, inclusive: bool, excluding: int | None = None
+    ) -> list[StoredAssessment]:
+        """The instrument's first score (its baseline) and its last score before ``at`` (at or
+        before it when ``inclusive``; never ``excluding``), not deleted, in time order: what a
+        score at ``at``, or a window starting there, is compared with. Two rows by index,
+        however many years of scores came before."""
+        c = t.assessments.c
+        mine = and_(c.instrument_id == instrument_id, c.deleted_at.is_(None))
+        if excluding is not None:
+            mine = and_(mine, c.id != excluding)
+        first = select(c.id).where(mine).order_by(c.at, c.id).limit(1)
+        earlier = c.at <= at if inclusive else c.at < at
+        previous = select(c.id).where(mine, earlier).order_by(c.at.desc(), c.id.desc()).limit(1)
+        wanted = {*self.conn.execute(first).scalars(), *self.conn.execute(previous).scalars()}
+        return self._read(c.id.in_(sorted(wanted))) if wanted else []
+
     def latest_with_baseline(self, instrument_ids: Sequence[str]) -> list[StoredAssessment]:
         """For each instrument, its first score (the baseline) and its last two (the latest
         and the one before it), not deleted, in time order: exactly what the latest score's

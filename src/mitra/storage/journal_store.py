@@ -7,13 +7,14 @@ Every method works inside the caller's transaction (a ``Connection`` from
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, func, insert, select, update
 
 from mitra.domain.entries import DoseEntry, Entry, Kind, SubstanceEntry, SymptomEntry
 from mitra.domain.products import (
@@ -95,12 +96,7 @@ class JournalStore:
         return replace(entry, id=entry_id, recorded_at=recorded_at)
 
     def _select(self) -> Any:
-        return (
-            select(t.entries, t.doses, t.substance_uses, t.symptom_reports)
-            .outerjoin(t.doses, t.doses.c.entry_id == t.entries.c.id)
-            .outerjoin(t.substance_uses, t.substance_uses.c.entry_id == t.entries.c.id)
-            .outerjoin(t.symptom_reports, t.symptom_reports.c.entry_id == t.entries.c.id)
-        )
+        return _entry_select()[0]
 
     def get_entry(self, entry_id: int) -> tuple[Entry, datetime | None] | None:
         """The entry and its deletion time (None when not deleted), or None if no such id."""
@@ -290,8 +286,34 @@ def _product_of(row: Row[Any]) -> Product:
     )
 
 
+@functools.cache
+def _entry_select() -> tuple[Select[Any], dict[Any, int]]:
+    """The entry select, built once per process (every write reads entries to re-judge), and
+    each column's position in its rows, so a row is read by index instead of by a mapping
+    lookup per column."""
+    query = (
+        select(t.entries, t.doses, t.substance_uses, t.symptom_reports)
+        .outerjoin(t.doses, t.doses.c.entry_id == t.entries.c.id)
+        .outerjoin(t.substance_uses, t.substance_uses.c.entry_id == t.entries.c.id)
+        .outerjoin(t.symptom_reports, t.symptom_reports.c.entry_id == t.entries.c.id)
+    )
+    return query, {column: n for n, column in enumerate(query.selected_columns)}
+
+
+class _Fields:
+    """A row of the entry select read by column object (``m[column]``), by position."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: Row[Any]) -> None:
+        self.row = tuple(row)
+
+    def __getitem__(self, column: Any) -> Any:
+        return self.row[_entry_select()[1][column]]
+
+
 def _entry_of(row: Row[Any]) -> Entry:
-    m = row._mapping
+    m = _Fields(row)
     kind = Kind(m[t.entries.c.kind])
     common = {
         "at": m[t.entries.c.at],

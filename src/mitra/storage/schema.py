@@ -85,6 +85,16 @@ entries = Table(
     Column("note", Text),
     Column("deleted_at", UTCDateTime),
     Index("ix_entries_at", "at"),
+    # Lookups of window-bounded work (migration 0010): the newest of a kind before a moment,
+    # the dose recorded last, and the few deleted entries (partial: only those rows).
+    Index("ix_entries_kind_at", "kind", "at"),
+    Index("ix_entries_recorded_at", "recorded_at"),
+    Index(
+        "ix_entries_deleted",
+        "deleted_at",
+        sqlite_where=text("deleted_at IS NOT NULL"),
+        postgresql_where=text("deleted_at IS NOT NULL"),
+    ),
 )
 
 doses = Table(
@@ -171,6 +181,8 @@ assessments = Table(
     Column("pulse_bpm", Float(53)),
     CheckConstraint("rater IN ('self', 'clinician')", name="ck_assessments_rater"),
     Index("ix_assessments_instrument_at", "instrument_id", "at"),
+    # The check-ins of a window whatever the instrument (re-judging; migration 0010).
+    Index("ix_assessments_at", "at"),
 )
 
 assessment_items = Table(

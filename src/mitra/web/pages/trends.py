@@ -40,7 +40,11 @@ def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
     zone = journal.profile().zone()
     last = ctx.now().astimezone(zone).date()
     first = last - timedelta(days=days - 1)
-    entries, _, _ = journal.history(since=local_midnight(first, zone).isoformat())
+    start = local_midnight(first, zone)
+    # Bounded on both ends: the period's days and nothing after its last (cost follows the
+    # period, not the years of history).
+    end = local_midnight(last + timedelta(days=1), zone) - timedelta(microseconds=1)
+    entries, _, _ = journal.history(since=start.isoformat(), until=end.isoformat())
     totals = day_totals(entries, zone, first, last)
     dates = [t.day for t in totals]
     counts = [t.doses for t in totals]
@@ -57,10 +61,9 @@ def trends(request: Request, ctx: Context, days: int = 30) -> HTMLResponse:
         for size_name, size in (("wide", charts.WIDE), ("narrow", charts.NARROW))
     }
     checkins = CheckinService(ctx)
-    start = local_midnight(first, zone)
     score_charts = checkin_views.score_charts(
         checkins.instruments(),
-        checkins.scores(since=start.isoformat()),
+        checkins.scores(since=start.isoformat(), until=end),
         zone,
         start=start,
         end=ctx.now(),
