@@ -7,6 +7,10 @@ number. This module decides WHAT is reported; the output layers decide only how 
 Invariants:
 
 * one read transaction: every figure comes from the same state of the journal;
+* bounded reads: every query for a period is bounded on both ends (entries, check-ins and
+  alerts of the period), plus only what they cite: the first score of each instrument ever
+  and the one just before the period (for the changes), and whether an entry an alert cites
+  outside the period was deleted. The cost follows the period, not the years of history;
 * the period is the person's choice (``since``/``until``, in their time zone); a date-only
   ``until`` means the end of that day; entries, check-ins and alerts are those whose own time
   falls inside it; score trends still compare with the first score ever (the baseline), as
@@ -324,28 +328,48 @@ class ReportDataService:
             profile = journal.get_profile(self.ctx.default_timezone)
             zone = profile.zone()
             assessment_store = AssessmentStore(conn)
-            every_assessment = assessment_store.list_assessments(include_deleted=True)
-            every_entry = journal.list_entries(until=None, include_deleted=True)
-            if all_time and since is None:
+            whole = all_time and since is None
+            # With ``all_time`` the period starts at the first record: read up to its end,
+            # then the start is the first time found (the period is then the whole journal).
+            period = _period(None if whole else since, until, now, zone)
+            if whole:
+                period = Period(period.until, period.until, zone)
+            read_since = None if whole else period.since
+            every_entry = journal.list_entries(
+                since=read_since, until=period.until, include_deleted=True
+            )
+            live_entries = journal.list_entries(since=read_since, until=period.until)
+            every_assessment = assessment_store.list_assessments(
+                since=read_since, until=period.until, include_deleted=True
+            )
+            if whole:
                 firsts = [e.at for e in every_entry[:1]]
                 firsts += [a.assessment.at for a in every_assessment[:1]]
-                since = min(firsts, default=now)
-            period = _period(since, until, now, zone)
-            deleted = journal.deleted_ids()
-            in_period = [e for e in every_entry if period.contains(e.at)]
-            entries = tuple(e for e in in_period if e.id not in deleted)
+                period = Period(min([*firsts, period.until]), period.until, zone)
+            entries = tuple(live_entries)
+            live_ids = {e.id for e in entries}
+            deleted = {e.id for e in every_entry if e.id not in live_ids and e.id is not None}
             live_assessments = [a for a in every_assessment if a.deleted_at is None]
-            assessments = tuple(a for a in live_assessments if period.contains(a.assessment.at))
+            assessments = tuple(live_assessments)
+            # ``in_span`` is half-open; the period's end is included.
             alerts = tuple(
-                sorted(
-                    (
-                        a
-                        for a in AlertStore(conn).list(include_acknowledged=True)
-                        if period.contains(a.alert.at)
-                    ),
-                    key=lambda a: (a.alert.at, a.id),
-                )
+                AlertStore(conn).in_span(period.since, period.until + timedelta(microseconds=1))
             )
+            # What the period's alerts cite outside it: only whether those entries were deleted.
+            cited = {i for a in alerts for i in a.alert.entry_ids} - live_ids - deleted
+            for entry_id in sorted(cited):
+                found = journal.get_entry(entry_id)
+                if found is not None and found[1] is not None:
+                    deleted.add(entry_id)
+            # Score changes compare with the first score ever and the one just before.
+            context: list[StoredAssessment] = []
+            for instrument_id in sorted({a.assessment.instrument_id for a in assessments}):
+                for earlier in (
+                    assessment_store.first_of(instrument_id),
+                    assessment_store.latest_before(instrument_id, period.since),
+                ):
+                    if earlier is not None and not period.contains(earlier.assessment.at):
+                        context.append(earlier)
             used_products = {
                 e.product_name for e in entries if isinstance(e, DoseEntry) and e.product_id
             }
@@ -357,7 +381,7 @@ class ReportDataService:
         support = self.ctx.rules().ruleset.support
         totals = tuple(day_totals(entries, zone, period.first_day, period.last_day))
         recent = totals[-RECENT_DAYS:]
-        series = _score_series(live_assessments, period)
+        series = _score_series([*context, *live_assessments], period)
         notes = _notes(entries, assessments, alerts) if include_notes else None
         return ReportData(
             generated_at=now,
@@ -365,7 +389,7 @@ class ReportDataService:
             period=period,
             profile=profile,
             entries=entries,
-            deleted_entries=len(in_period) - len(entries),
+            deleted_entries=len(every_entry) - len(entries),
             deleted_entry_ids=frozenset(deleted),
             day_totals=totals,
             pattern=dose_pattern(totals),
@@ -375,11 +399,7 @@ class ReportDataService:
             substances=tuple(substance_uses(entries, zone)),
             symptoms=tuple(symptom_summaries(entries, zone)),
             assessments=assessments,
-            deleted_assessments=sum(
-                1
-                for a in every_assessment
-                if a.deleted_at is not None and period.contains(a.assessment.at)
-            ),
+            deleted_assessments=len(every_assessment) - len(live_assessments),
             scores=series,
             alerts=alerts,
             plan=plan_section(self.ctx, period, entries, totals),
