@@ -453,7 +453,7 @@ class ReportDataService:
             every_entry = journal.list_entries(
                 since=read_since, until=period.until, include_deleted=True
             )
-            live_entries = journal.list_entries(since=read_since, until=period.until)
+            deleted = journal.deleted_ids_between(read_since, period.until)
             every_assessment = assessment_store.list_assessments(
                 since=read_since, until=period.until, include_deleted=True
             )
@@ -461,9 +461,8 @@ class ReportDataService:
                 firsts = [e.at for e in every_entry[:1]]
                 firsts += [a.assessment.at for a in every_assessment[:1]]
                 period = Period(min([*firsts, period.until]), period.until, zone)
-            entries = tuple(live_entries)
+            entries = tuple(e for e in every_entry if e.id not in deleted)
             live_ids = {e.id for e in entries}
-            deleted = {e.id for e in every_entry if e.id not in live_ids and e.id is not None}
             live_assessments = [a for a in every_assessment if a.deleted_at is None]
             assessments = tuple(live_assessments)
             # ``in_span`` is half-open; the period's end is included.
