@@ -138,6 +138,12 @@ def _severity_word(severity: Severity) -> str:
     return look(severity).word
 
 
+def _severity_markup(severity: Severity) -> str:
+    """The severity's word in bold, in its colour (paragraph markup)."""
+    colour = severity_colour(severity.value).hexval()[2:]
+    return f'<font color="#{colour}"><b>{text(_severity_word(severity))}</b></font>'
+
+
 def _arrow(trend: str) -> Drawing:
     """A small arrow for a score's trend (up, down, steady); a dot for a first score."""
     size = 9
@@ -193,9 +199,17 @@ class _Builder:
         widths: Sequence[float],
         *,
         styles_extra: Sequence[tuple[Any, ...]] = (),
+        markup_columns: frozenset[int] = frozenset(),
     ) -> None:
+        """A table; cells of ``markup_columns`` are paragraph markup the caller escaped."""
         cells = [[Paragraph(text(h), self.s["cell_head"]) for h in header]]
-        cells += [[Paragraph(text(c), self.s["cell"]) for c in row] for row in rows]
+        cells += [
+            [
+                Paragraph(c if i in markup_columns else text(c), self.s["cell"])
+                for i, c in enumerate(row)
+            ]
+            for row in rows
+        ]
         total = sum(widths)
         table = Table(
             cells,
@@ -689,7 +703,7 @@ class _Builder:
             [
                 (
                     g[-1].alert.title,
-                    _severity_word(g[-1].alert.severity),
+                    _severity_markup(g[-1].alert.severity),
                     str(len(g)),
                     _short(g[0].alert.at.astimezone(d.zone).date()),
                     _short(g[-1].alert.at.astimezone(d.zone).date()),
@@ -698,6 +712,7 @@ class _Builder:
                 for g in ordered
             ],
             (4.2, 1.3, 0.8, 1.0, 1.0, 1.5),
+            markup_columns=frozenset({1}),
         )
         for group in ordered:
             self.story.append(KeepTogether(self._alert_block(group)))
