@@ -1,6 +1,8 @@
 """The clinician report as a PDF: ``ReportData`` in, PDF bytes out, on A4 or US Letter.
 
-Sections, in order: who and when; summary of the current pattern (doses per day, estimated
+Sections, in order: who and when, opening with the "at a glance" box (latest COWS/SOWS with
+a trend arrow and words, open urgent and emergency alerts, opioids and sedatives alongside,
+the plan step, naloxone); summary of the current pattern (doses per day, estimated
 mitragynine per day with its range, products and forms, other substances with MME); kratom
 per day (charts); scores over time with their bands (charts from ``mitra.charts``, the
 web's own chart functions); symptoms and side effects; alerts with their evidence; plan and
@@ -9,7 +11,10 @@ and help lines; how to read the estimates; sources.
 
 Invariants: every figure comes from ``ReportData`` (nothing is recomputed here except
 formatting); a range is never printed without its ends; a section with nothing to show says
-so in words rather than disappearing, so a reader can tell "none" from "not included".
+so in words rather than disappearing, so a reader can tell "none" from "not included"; no
+heading ends a page (headings keep with what follows, blocks are kept together); no terminal
+command is printed (``plain_words``); a severity is shown with its word and colour from
+``mitra.domain.severity_looks`` (the embedded font has no glyphs for its symbols).
 """
 
 from __future__ import annotations
@@ -654,28 +659,30 @@ class _Builder:
         if not d.symptoms:
             self.p("No symptoms or side effects were recorded in this period.")
             return
-        extra = [
-            ("TEXTCOLOR", (0, i + 1), (-1, i + 1), severity_colour("urgent"))
-            for i, s in enumerate(d.symptoms)
-            if s.red_flags
-        ]
+        # A red-flag symptom's name and count in the urgent colour (paragraph cells take their
+        # colour from markup, not from the table style).
+        red = severity_colour("urgent").hexval()[2:]
+
+        def flagged(value: str, flags: int) -> str:
+            return f'<font color="#{red}"><b>{text(value)}</b></font>' if flags else text(value)
+
         self.table(
             ("symptom", "kind", "reports", "days", "mean severity", "worst", "red flags", "last"),
             [
                 (
-                    s.name,
+                    flagged(s.name, s.red_flags),
                     s.kind,
                     str(s.reports),
                     str(s.days),
                     f"{s.mean_severity:.1f} / 3",
                     SEVERITY_LABELS[s.max_severity],
-                    str(s.red_flags) if s.red_flags else "",
+                    flagged(str(s.red_flags), s.red_flags) if s.red_flags else "",
                     _short(s.last),
                 )
                 for s in d.symptoms
             ],
             (2.6, 1.4, 0.9, 0.8, 1.2, 1.1, 1.0, 1.0),
-            styles_extra=extra,
+            markup_columns=frozenset({0, 6}),
         )
         self.p("Severity: 0 none, 1 mild, 2 moderate, 3 severe, as the person rated it.", "muted")
 
