@@ -215,7 +215,12 @@ def report_fhir(
     include_notes: bool,
     as_json: bool,
 ) -> None:
-    from mitra.reports.fhir_bundle import PatientChoice, build_bundle, validate_bundle  # noqa: PLC0415
+    from mitra.reports.fhir_bundle import (  # noqa: PLC0415
+        PatientChoice,
+        build_bundle,
+        bundle_text,
+        validate_bundle,
+    )
     from mitra.services.report_data import ReportDataService  # noqa: PLC0415
 
     if out:
@@ -230,13 +235,13 @@ def report_fhir(
     )
     bundle = build_bundle(data, patient=chosen)
     validate_bundle(bundle)
-    text = json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8")
-    path = _out_path(out, f"mitra-fhir-{data.period.last_day.isoformat()}.json", force=force)
-    _write(path, text)
     counts: dict[str, int] = {}
     for entry in bundle["entry"]:
         kind = entry["resource"]["resourceType"]
         counts[kind] = counts.get(kind, 0) + 1
+    text = bundle_text(bundle, consume=True).encode("utf-8")
+    path = _out_path(out, f"mitra-fhir-{data.period.last_day.isoformat()}.json", force=force)
+    _write(path, text)
     if as_json:
         emit_json(
             {
@@ -249,7 +254,7 @@ def report_fhir(
         )
         return
     listed = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-    click.echo(f"Wrote {path} ({len(bundle['entry'])} resources: {listed}); validated.")
+    click.echo(f"Wrote {path} ({sum(counts.values())} resources: {listed}); validated.")
 
 
 @click.command(

@@ -27,16 +27,18 @@ Resources (all ``subject`` references point at the one Patient):
 * CodeSystem: one per local code system used, defining every local code the bundle carries.
 
 Invariants: every fullUrl is a unique ``urn:uuid``; every reference resolves inside the bundle;
-the bundle validates against the R4B models AND ``fhir_checks.check_bundle`` before it is
-returned, so a broken bundle is never written. Deleted entries and check-ins are left out
-(they were taken back by the person; the mitra export keeps them).
+the bundle passes ``fhir_checks.check_bundle`` and the R4B models (one resource of each
+distinct shape, see ``validate_bundle``) before it is returned, so a broken bundle is never
+written; the JSON is compact; every standard code comes from ``mitra/data/fhir_codes.toml``.
+Deleted entries and check-ins are left out (they were taken back by the person; the mitra
+export keeps them).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -95,15 +97,45 @@ class _BundleBuilder:
         self.patient_ref = {"reference": self.patient_url}
         self.entry_urls: dict[int, str] = {}
         self.local_concepts: dict[str, dict[str, str]] = {s: {} for s in codes.LOCAL_SYSTEMS}
+        self._codings_made: dict[tuple[str, str, str], dict[str, str]] = {}
+        self._answers_made: dict[tuple[str, str, int], dict[str, Any]] = {}
         self._patient(patient)
 
     def add(self, url: str, resource: dict[str, Any]) -> None:
         self.entries.append({"fullUrl": url, "resource": resource})
 
     def local(self, system: str, code: str, display: str) -> dict[str, str]:
-        """A local Coding; the concept is recorded for the bundle's CodeSystem resource."""
+        """A local Coding; the concept is recorded for the bundle's CodeSystem resource.
+        One dict per (system, code, display), shared by every resource that uses it."""
         self.local_concepts[system].setdefault(code, display)
-        return {"system": system, "code": code, "display": display}
+        key = (system, code, display)
+        found = self._codings_made.get(key)
+        if found is None:
+            found = self._codings_made[key] = {"system": system, "code": code, "display": display}
+        return found
+
+    def _answer(self, instrument: Instrument, item_id: str, value: int) -> dict[str, Any]:
+        """One QuestionnaireResponse item: the same answer to the same question is one shared
+        dict (the bundle is written, never mutated; 5 years hold ~26,000 answers)."""
+        key = (instrument.id, item_id, value)
+        found = self._answers_made.get(key)
+        if found is not None:
+            return found
+        item = instrument.item(item_id)
+        if item.step is not None:
+            answer: dict[str, Any] = {"valueInteger": value}
+        else:
+            # The answer names its option; the anchor and ordinal value live once, on the
+            # Questionnaire's answerOption.
+            answer = {"valueCoding": self.local(codes.ITEM_SCORE, str(value), f"score {value}")}
+        found = self._answers_made[key] = {"linkId": item_id, "text": item.text, "answer": [answer]}
+        return found
+
+    @staticmethod
+    def _codings(local: dict[str, str], concept: str) -> list[dict[str, str]]:
+        """The local Coding, and beside it the standard one when the code table has it."""
+        standard = codes.standard(concept)
+        return [local] if standard is None else [local, standard]
 
     # -- Patient ---------------------------------------------------------------------------
     def _patient(self, choice: PatientChoice) -> None:
@@ -126,7 +158,7 @@ class _BundleBuilder:
         for item in instrument.items:
             shown: dict[str, Any] = {"linkId": item.id, "text": item.text, "required": True}
             if item.loinc:
-                shown["code"] = [{"system": codes.LOINC, "code": item.loinc}]
+                shown["code"] = [codes.require(f"item:{instrument.id}/{item.id}")]
             if item.step is not None:
                 shown["type"] = "integer"
             else:
@@ -148,13 +180,10 @@ class _BundleBuilder:
             "item": items,
         }
         if instrument.panel_loinc:
-            resource["code"] = [
-                {"system": codes.LOINC, "code": instrument.panel_loinc, "display": instrument.name}
-            ]
+            resource["code"] = [codes.require(f"panel:{instrument.id}")]
         if instrument.id in codes.WITHDRAWAL_SCALES:
-            code, display = codes.SNOMED_OPIOID_WITHDRAWAL
             # The questionnaire's topic: what the scale measures.
-            resource["code"] = [{"system": codes.SNOMED, "code": code, "display": display}]
+            resource["code"] = [codes.require("topic:opioid-withdrawal")]
         return resource
 
     def _answer_coding(self, score: int, anchor: str) -> dict[str, Any]:
@@ -167,16 +196,7 @@ class _BundleBuilder:
         assessment = stored.assessment
         instrument = get_instrument(assessment.instrument_id)
         response_url = self.ids.url("QuestionnaireResponse", stored.id)
-        answers = []
-        for item_id, value in assessment.items:
-            item = instrument.item(item_id)
-            if item.step is not None:
-                answer: dict[str, Any] = {"valueInteger": value}
-            else:
-                # The answer names its option; the anchor and ordinal value live once, on the
-                # Questionnaire's answerOption (a year of check-ins is ~5,000 answers).
-                answer = {"valueCoding": self.local(codes.ITEM_SCORE, str(value), f"score {value}")}
-            answers.append({"linkId": item_id, "text": item.text, "answer": [answer]})
+        answers = [self._answer(instrument, item_id, value) for item_id, value in assessment.items]
         response: dict[str, Any] = {
             "resourceType": "QuestionnaireResponse",
             "questionnaire": f"{codes.questionnaire_url(instrument.id)}|"
@@ -197,17 +217,11 @@ class _BundleBuilder:
             )
         ]
         if instrument.loinc:
-            coding.append(
-                {
-                    "system": codes.LOINC,
-                    "code": instrument.loinc,
-                    "display": f"{instrument.short_name} total score",
-                }
-            )
+            coding.append(codes.require(f"instrument:{instrument.id}"))
         observation: dict[str, Any] = {
             "resourceType": "Observation",
             "status": "final",
-            "category": [{"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "survey"}]}],
+            "category": [{"coding": [codes.require("category:survey")]}],
             "code": {"coding": coding, "text": f"{instrument.name} total"},
             "subject": self.patient_ref,
             "effectiveDateTime": _instant(assessment.at),
@@ -243,7 +257,7 @@ class _BundleBuilder:
                     "status": "final",
                     "category": observation["category"],
                     "code": {
-                        "coding": [{"system": codes.LOINC, "code": item.loinc}],
+                        "coding": [codes.require(f"item:{instrument.id}/{item_id}")],
                         "text": item.text,
                     },
                     "subject": self.patient_ref,
@@ -322,7 +336,10 @@ class _BundleBuilder:
         route = f" {entry.route.value}" if entry.route else ""
         mme = f"; {entry.mme:.1f} MME (CDC 2022 factors)" if entry.mme is not None else ""
         medication = {
-            "coding": [self.local(codes.SUBSTANCE, entry.substance_id, entry.name)],
+            "coding": self._codings(
+                self.local(codes.SUBSTANCE, entry.substance_id, entry.name),
+                f"substance:{entry.substance_id}",
+            ),
             "text": f"{entry.name} ({entry.substance_class.value})",
         }
         return self._statement(entry, medication, f"{amount}{route}{mme}")
@@ -331,9 +348,7 @@ class _BundleBuilder:
         return {
             "resourceType": "Observation",
             "status": "final",
-            "category": [
-                {"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "social-history"}]}
-            ],
+            "category": [{"coding": [codes.require("category:social-history")]}],
             "code": {
                 "coding": [self.local(codes.SUBSTANCE, entry.substance_id, entry.name)],
                 "text": "Alcohol drinks (US standard drinks)",
@@ -347,14 +362,16 @@ class _BundleBuilder:
         symptom = symptom_domain.resolve(entry.symptom_id)
         label = symptom_domain.SEVERITY_LABELS[entry.severity]
         value = [self.local(codes.SYMPTOM_SEVERITY, str(entry.severity), label)]
-        if entry.severity in codes.SNOMED_SEVERITY:
-            code, display = codes.SNOMED_SEVERITY[entry.severity]
-            value.append({"system": codes.SNOMED, "code": code, "display": display})
+        severity = codes.standard(f"severity:{entry.severity}")
+        if severity is not None:
+            value.append(severity)
         resource: dict[str, Any] = {
             "resourceType": "Observation",
             "status": "final",
             "code": {
-                "coding": [self.local(codes.SYMPTOM, symptom.id, symptom.name)],
+                "coding": self._codings(
+                    self.local(codes.SYMPTOM, symptom.id, symptom.name), f"symptom:{symptom.id}"
+                ),
                 "text": f"{symptom.name} ({symptom.kind})",
             },
             "subject": self.patient_ref,
@@ -457,8 +474,36 @@ def build_bundle(
     }
 
 
-def validate_bundle(bundle: dict[str, Any]) -> None:
-    """Refuse a bundle that the R4B models reject or that breaks mitra's own invariants."""
+def _shape(node: Any) -> Hashable:
+    """What the R4B models can tell apart in ``node``: its keys, the shapes below them and
+    the type of each leaf (an empty string is its own type: FHIR refuses it)."""
+    if isinstance(node, dict):
+        return tuple(sorted((key, _shape(value)) for key, value in node.items()))
+    if isinstance(node, list):
+        return ("[]", frozenset(_shape(value) for value in node))
+    if isinstance(node, str):
+        return "str" if node.strip() else "empty str"
+    return type(node).__name__
+
+
+def model_sample(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The bundle cut down to one entry per distinct resource shape (see ``validate_bundle``)."""
+    seen: dict[Hashable, dict[str, Any]] = {}
+    for entry in bundle.get("entry") or []:
+        seen.setdefault(_shape(entry), entry)
+    return {**bundle, "entry": list(seen.values())}
+
+
+def validate_bundle(bundle: dict[str, Any], *, every_resource: bool = False) -> None:
+    """Refuse a bundle that the R4B models reject or that breaks mitra's own invariants.
+
+    mitra's own invariants are checked on every resource. The R4B models check structure and
+    types; building a pydantic model per resource cost most of a 5-year export's time and
+    memory, so by default they validate one resource of each distinct shape (same keys, same
+    nesting, same leaf types, empty strings apart). Resources of one shape differ only in
+    values the builder formats itself (instants, codes from tables, numbers), which the models
+    do not constrain further. ``every_resource`` validates them all (the tests do).
+    """
     from fhir.resources.R4B.bundle import Bundle  # noqa: PLC0415  (slow import)
     from pydantic import ValidationError  # noqa: PLC0415
 
@@ -466,7 +511,7 @@ def validate_bundle(bundle: dict[str, Any]) -> None:
     if problems:
         raise BundleError(problems)
     try:
-        Bundle.model_validate(bundle)
+        Bundle.model_validate(bundle if every_resource else model_sample(bundle))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -482,4 +527,30 @@ def bundle_json(
     """The validated bundle as JSON text."""
     bundle = build_bundle(data, patient=patient, namespace=namespace)
     validate_bundle(bundle)
-    return json.dumps(bundle, indent=1, ensure_ascii=False)
+    return bundle_text(bundle, consume=True)
+
+
+def bundle_text(bundle: dict[str, Any], *, consume: bool = False) -> str:
+    """The bundle as compact JSON text: a 5-year bundle is tens of MB, and indentation made
+    up a third of it and of the time to write it.
+
+    Encoded entry by entry, so the encoder's small pieces never exist for the whole bundle at
+    once (they cost more than the text). With ``consume`` each entry is dropped from the
+    bundle once encoded, so the bundle and its text are never both whole in memory; the
+    caller must not use the bundle's entries afterwards."""
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    entries = bundle.get("entry") or []
+    if not entries:
+        return encode(bundle)
+    head = {key: value for key, value in bundle.items() if key != "entry"}
+    parts: list[str] = []
+    for index, entry in enumerate(entries):
+        parts.append(encode(entry))
+        if consume:
+            entries[index] = None
+    if consume:
+        bundle["entry"] = []
+    # The head and the tail go into the first and last parts: one join, one copy of the text.
+    parts[0] = encode(head)[:-1] + ',"entry":[' + parts[0]
+    parts[-1] += "]}"
+    return ",".join(parts)

@@ -9,14 +9,16 @@
   Questionnaire in the bundle;
 * every Coding's system is one mitra expects (LOINC, SNOMED CT, FHIR's observation-category,
   or a mitra local system); LOINC codes are only those the instrument files name, and never
-  72514-3; SNOMED CT codes only the few mitra uses; every local code is defined by the
-  bundle's CodeSystem for that system; Quantities with a system use UCUM;
+  72514-3; SNOMED CT and RxNorm codes only those of mitra's reviewed code table; every local
+  code is defined by the bundle's CodeSystem for that system; Quantities with a system use UCUM;
 * an item Observation (a question with its own LOINC code, PHQ-9 item 9) comes from a
   QuestionnaireResponse;
 * every score Observation carries mitra's instrument-score code, LOINC exactly when the
   instrument has one, and ``derivedFrom`` a QuestionnaireResponse in the bundle.
 
-Pure: plain JSON data in, a list of messages out.
+Pure: plain JSON data in, a list of messages out. Linear in the bundle: every lookup (the
+fullUrls, the Questionnaire canonicals, the defined local codes) is built once per check and
+every resource is walked once; a path is spelled out only for a problem.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from mitra.reports import fhir_codes as codes
 _URN_UUID = re.compile(
     r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
 )
-_CODING_SYSTEMS = frozenset({codes.LOINC, codes.SNOMED, codes.OBSERVATION_CATEGORY}) | (
-    codes.LOCAL_SYSTEMS
-)
+_CODING_SYSTEMS = frozenset(
+    {codes.LOINC, codes.SNOMED, codes.RXNORM, codes.OBSERVATION_CATEGORY}
+) | (codes.LOCAL_SYSTEMS)
 
 
 class BundleError(MitraError):
@@ -46,15 +48,32 @@ class BundleError(MitraError):
         self.problems = problems
 
 
-def _walk(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every JSON object under ``node`` with its path."""
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from _walk(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{path}[{index}]")
+# (parent, key): a path built only when a problem needs it.
+Path = tuple["Path", str | int] | None
+
+
+def _path_text(path: Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def _walk(node: Any, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Every JSON object under ``node`` with its (lazily spelled) path; each node once."""
+    stack: list[tuple[Any, Path]] = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, dict):
+            yield where, current
+            for key, value in current.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (where, key)))
+        elif isinstance(current, list):
+            for index, value in enumerate(current):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, (where, index)))
 
 
 def _entries(bundle: dict[str, Any]) -> list[dict[str, Any]]:
@@ -77,35 +96,14 @@ def _full_urls(bundle: dict[str, Any], problems: list[str]) -> dict[str, dict[st
     return urls
 
 
-def _check_references(
-    bundle: dict[str, Any], urls: dict[str, dict[str, Any]], problems: list[str]
-) -> None:
-    patients = [u for u, r in urls.items() if r.get("resourceType") == "Patient"]
-    if len(patients) != 1:
-        problems.append(f"the bundle must hold exactly one Patient; it holds {len(patients)}")
-    for index, entry in enumerate(_entries(bundle)):
-        resource = entry.get("resource") or {}
-        kind = resource.get("resourceType", "?")
-        for path, node in _walk(resource, f"entry[{index}].{kind}"):
-            ref = node.get("reference")
-            if isinstance(ref, str) and ref not in urls:
-                problems.append(f"{path}: reference {ref} does not resolve inside the bundle")
-        for key in ("subject", "patient"):
-            ref = (resource.get(key) or {}).get("reference")
-            if ref is not None and patients and ref != patients[0]:
-                problems.append(f"entry[{index}].{kind}.{key}: does not point at the Patient")
-        if kind == "QuestionnaireResponse":
-            canonical = resource.get("questionnaire", "")
-            known = {
-                f"{r.get('url')}|{r.get('version')}"
-                for r in urls.values()
-                if r.get("resourceType") == "Questionnaire"
-            }
-            if canonical not in known:
-                problems.append(
-                    f"entry[{index}].QuestionnaireResponse.questionnaire: {canonical} is not a "
-                    "Questionnaire in the bundle"
-                )
+def known_questionnaires(urls: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """The canonical ``url|version`` of every Questionnaire in the bundle, built once per
+    check (not once per response: a year holds thousands of responses)."""
+    return frozenset(
+        f"{r.get('url')}|{r.get('version')}"
+        for r in urls.values()
+        if r.get("resourceType") == "Questionnaire"
+    )
 
 
 def _defined_local_codes(urls: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
@@ -117,31 +115,68 @@ def _defined_local_codes(urls: dict[str, dict[str, Any]]) -> dict[str, set[str]]
     return defined
 
 
-def _check_codings(
-    bundle: dict[str, Any], urls: dict[str, dict[str, Any]], problems: list[str]
-) -> None:
-    defined = _defined_local_codes(urls)
-    loinc = codes.allowed_loinc()
-    for index, entry in enumerate(_entries(bundle)):
-        resource = entry.get("resource") or {}
-        if resource.get("resourceType") == "CodeSystem":
-            continue
-        for path, node in _walk(resource, f"entry[{index}].{resource.get('resourceType')}"):
-            system, code = node.get("system"), node.get("code")
-            if system is None or code is None or not isinstance(code, str):
-                continue
-            if "value" in node:  # a Quantity
-                if system != codes.UCUM:
-                    problems.append(f"{path}: quantity system {system} is not UCUM")
-                continue
-            if system not in _CODING_SYSTEMS:
-                problems.append(f"{path}: code system {system} is not one mitra uses")
-            elif system == codes.LOINC and (code in FORBIDDEN_LOINC or code not in loinc):
-                problems.append(f"{path}: LOINC {code} is not a code for any mitra instrument")
-            elif system == codes.SNOMED and code not in codes.SNOMED_ALLOWED:
-                problems.append(f"{path}: SNOMED CT {code} is not a code mitra uses")
-            elif system in codes.LOCAL_SYSTEMS and code not in defined.get(system, set()):
-                problems.append(f"{path}: local code {code} is not defined in the bundle")
+class _Checker:
+    """One pass over every resource: references and codings, against lookups built once."""
+
+    def __init__(self, urls: dict[str, dict[str, Any]], problems: list[str]) -> None:
+        self.urls = urls
+        self.problems = problems
+        patients = [u for u, r in urls.items() if r.get("resourceType") == "Patient"]
+        if len(patients) != 1:
+            problems.append(f"the bundle must hold exactly one Patient; it holds {len(patients)}")
+        self.patient = patients[0] if patients else None
+        self.questionnaires = known_questionnaires(urls)
+        self.defined = _defined_local_codes(urls)
+        self.loinc = codes.allowed_loinc()
+        self.snomed = codes.allowed_codes(codes.SNOMED)
+        self.rxnorm = codes.allowed_codes(codes.RXNORM)
+
+    def resource(self, index: int, resource: dict[str, Any]) -> None:
+        kind = resource.get("resourceType", "?")
+        root: Path = (None, f"entry[{index}].{kind}")
+        for key in ("subject", "patient"):
+            ref = (resource.get(key) or {}).get("reference")
+            if ref is not None and self.patient is not None and ref != self.patient:
+                self.problems.append(f"entry[{index}].{kind}.{key}: does not point at the Patient")
+        if kind == "QuestionnaireResponse":
+            canonical = resource.get("questionnaire", "")
+            if canonical not in self.questionnaires:
+                self.problems.append(
+                    f"entry[{index}].QuestionnaireResponse.questionnaire: {canonical} is not a "
+                    "Questionnaire in the bundle"
+                )
+        codings = kind != "CodeSystem"
+        for path, node in _walk(resource, root):
+            ref = node.get("reference")
+            if isinstance(ref, str) and ref not in self.urls:
+                self.problems.append(
+                    f"{_path_text(path)}: reference {ref} does not resolve inside the bundle"
+                )
+            if codings:
+                self._coding(path, node)
+
+    def _coding(self, path: Path, node: dict[str, Any]) -> None:
+        system, code = node.get("system"), node.get("code")
+        if system is None or code is None or not isinstance(code, str):
+            return
+        if "value" in node:  # a Quantity
+            if system != codes.UCUM:
+                self.problems.append(f"{_path_text(path)}: quantity system {system} is not UCUM")
+            return
+        if system not in _CODING_SYSTEMS:
+            self.problems.append(f"{_path_text(path)}: code system {system} is not one mitra uses")
+        elif system == codes.LOINC and (code in FORBIDDEN_LOINC or code not in self.loinc):
+            self.problems.append(
+                f"{_path_text(path)}: LOINC {code} is not a code for any mitra instrument"
+            )
+        elif system == codes.SNOMED and code not in self.snomed:
+            self.problems.append(f"{_path_text(path)}: SNOMED CT {code} is not a code mitra uses")
+        elif system == codes.RXNORM and code not in self.rxnorm:
+            self.problems.append(f"{_path_text(path)}: RxNorm {code} is not a code mitra uses")
+        elif system in codes.LOCAL_SYSTEMS and code not in self.defined.get(system, set()):
+            self.problems.append(
+                f"{_path_text(path)}: local code {code} is not defined in the bundle"
+            )
 
 
 def _check_scores(urls: dict[str, dict[str, Any]], problems: list[str]) -> None:
@@ -191,7 +226,8 @@ def check_bundle(bundle: dict[str, Any]) -> list[str]:
     if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "collection":
         problems.append("not a Bundle of type collection")
     urls = _full_urls(bundle, problems)
-    _check_references(bundle, urls, problems)
-    _check_codings(bundle, urls, problems)
+    checker = _Checker(urls, problems)
+    for index, entry in enumerate(_entries(bundle)):
+        checker.resource(index, entry.get("resource") or {})
     _check_scores(urls, problems)
     return problems

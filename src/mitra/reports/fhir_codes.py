@@ -10,17 +10,26 @@ Invariants:
   ``https://mitra.invalid/fhir/``: ``.invalid`` is reserved (RFC 2606), so these URIs can never
   collide with, or be mistaken for, a published terminology. Every local code used in a bundle
   is defined by a CodeSystem resource inside that bundle, so a receiver can read its meaning;
-* SNOMED CT only for codes taken from published FHIR value sets or the project's reference
-  notes: 87132004 (opioid withdrawal) and the condition-severity codes for mild, moderate and
-  severe.
+* every standard code (LOINC, SNOMED CT, RxNorm, FHIR observation-category) comes from the
+  reviewed table ``mitra/data/fhir_codes.toml``, where each code has its display, the code
+  system version it was checked against and its source. A concept without a row there keeps
+  its local code alone; a standard code is always added BESIDE the local one, so every
+  bundle still defines all its concepts. The LOINC rows must agree with the instrument files
+  (a test holds them equal).
 """
 
 from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
 
 from mitra.domain.instruments import FORBIDDEN_LOINC, load_instruments
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
@@ -37,14 +46,6 @@ LOCAL_SYSTEMS = frozenset(
     {INSTRUMENT_SCORE, ITEM_SCORE, SYMPTOM, SYMPTOM_SEVERITY, SUBSTANCE, SAFETY_RULE}
 )
 
-SNOMED_OPIOID_WITHDRAWAL = ("87132004", "Opioid withdrawal")
-# FHIR's condition-severity value set (SNOMED CT), for symptom severities 1-3.
-SNOMED_SEVERITY = {
-    1: ("255604002", "Mild"),
-    2: ("6736007", "Moderate"),
-    3: ("24484000", "Severe"),
-}
-SNOMED_ALLOWED = frozenset({SNOMED_OPIOID_WITHDRAWAL[0], *(c for c, _ in SNOMED_SEVERITY.values())})
 WITHDRAWAL_SCALES = frozenset({"cows", "sows", "sows-gossop", "oows"})
 # UCUM codes for the units mitra stores (pint's names); counts and drinks have none.
 UCUM_UNITS = {
@@ -77,3 +78,71 @@ def allowed_loinc() -> frozenset[str]:
 
 def questionnaire_url(instrument_id: str) -> str:
     return QUESTIONNAIRE_BASE + instrument_id
+
+
+@dataclass(frozen=True, slots=True)
+class StandardCode:
+    """One row of ``fhir_codes.toml``: a standard code for one or more mitra concepts."""
+
+    concepts: tuple[str, ...]
+    system: str
+    code: str
+    display: str
+    version: str
+    source: str
+
+    def coding(self) -> dict[str, str]:
+        return {"system": self.system, "code": self.code, "display": self.display}
+
+
+@functools.cache
+def standard_codes() -> tuple[StandardCode, ...]:
+    """Every row of the reviewed code table, in file order."""
+    raw = resources.files("mitra.data").joinpath("fhir_codes.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(raw)
+    return tuple(
+        StandardCode(
+            tuple(row["concepts"]),
+            row["system"],
+            row["code"],
+            row["display"],
+            row["version"],
+            row["source"],
+        )
+        for row in table["codes"]
+    )
+
+
+@functools.cache
+def declared_local_systems() -> frozenset[str]:
+    raw = resources.files("mitra.data").joinpath("fhir_codes.toml").read_text(encoding="utf-8")
+    return frozenset(row["uri"] for row in tomllib.loads(raw)["local_systems"])
+
+
+@functools.cache
+def _by_concept() -> dict[str, StandardCode]:
+    found: dict[str, StandardCode] = {}
+    for row in standard_codes():
+        for concept in row.concepts:
+            found.setdefault(concept, row)
+    return found
+
+
+def standard(concept: str) -> dict[str, str] | None:
+    """The standard Coding of a mitra concept ("substance:methadone"), or None (local only)."""
+    row = _by_concept().get(concept)
+    return None if row is None else row.coding()
+
+
+def require(concept: str) -> dict[str, str]:
+    """The standard Coding of a concept the table must hold (a missing row is a bug)."""
+    coding = standard(concept)
+    if coding is None:
+        raise KeyError(f"fhir_codes.toml has no row for {concept}")
+    return coding
+
+
+@functools.cache
+def allowed_codes(system: str) -> frozenset[str]:
+    """Codes of ``system`` the table holds."""
+    return frozenset(row.code for row in standard_codes() if row.system == system)

@@ -1,6 +1,8 @@
 """The clinician report as a PDF: ``ReportData`` in, PDF bytes out, on A4 or US Letter.
 
-Sections, in order: who and when; summary of the current pattern (doses per day, estimated
+Sections, in order: who and when, opening with the "at a glance" box (latest COWS/SOWS with
+a trend arrow and words, open urgent and emergency alerts, opioids and sedatives alongside,
+the plan step, naloxone); summary of the current pattern (doses per day, estimated
 mitragynine per day with its range, products and forms, other substances with MME); kratom
 per day (charts); scores over time with their bands (charts from ``mitra.charts``, the
 web's own chart functions); symptoms and side effects; alerts with their evidence; plan and
@@ -9,16 +11,21 @@ and help lines; how to read the estimates; sources.
 
 Invariants: every figure comes from ``ReportData`` (nothing is recomputed here except
 formatting); a range is never printed without its ends; a section with nothing to show says
-so in words rather than disappearing, so a reader can tell "none" from "not included".
+so in words rather than disappearing, so a reader can tell "none" from "not included"; no
+heading ends a page (headings keep with what follows, blocks are kept together); no terminal
+command is printed (``plain_words``); a severity is shown with its word and colour from
+``mitra.domain.severity_looks`` (the embedded font has no glyphs for its symbols).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from reportlab.graphics.shapes import Drawing, Polygon, Rect
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     KeepTogether,
@@ -31,26 +38,38 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from mitra import charts
+from mitra.domain.alerts import Severity
+from mitra.domain.human_time import when_words
 from mitra.domain.instruments import Item, get_instrument
 from mitra.domain.patterns import week_totals
 from mitra.domain.products import Range
+from mitra.domain.severity_looks import look
 from mitra.domain.symptoms import SEVERITY_LABELS
 from mitra.reports.pdf_charts import svg_flowable
 from mitra.reports.pdf_style import (
+    ACCENT,
+    GLANCE,
+    INK,
     MARGIN,
     MUTED,
     PAPERS,
     RULE,
-    SEVERITY_COLOURS,
     SHADE,
     page_decorator,
+    severity_colour,
     styles,
     text,
 )
-from mitra.services.report_data import ReportData, ScoreSeries
+from mitra.services.report_data import AtAGlance, GlanceScore, ReportData, ScoreSeries, band_words
 from mitra.storage.alert_store import StoredAlert
 
 TITLE = "Clinician report"
+_TIGHT = (
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+)
 WEEKLY_AFTER_DAYS = 92
 CHART = charts.ChartSize(width=800, height=250, font_px=13, labels=8)
 SECTION_TITLES = (
@@ -101,6 +120,66 @@ def _when(moment: datetime, data: ReportData) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
 
 
+# A terminal command quoted in rule or plan text ("'mitra plan step-back'", "(mitra check
+# sows-gossop)"): a clinician's paper shows what to do, not what to type.
+_QUOTED_COMMAND = re.compile(r"'mitra ([a-z][a-z -]*?)'")
+_BRACKETED_COMMAND = re.compile(r"\s*\((?:see )?'?mitra [a-z][^)]*\)")
+_SEE_COMMAND = re.compile(r"\s*See 'mitra [^']*'\.?")
+
+
+def plain_words(value: str) -> str:
+    """``value`` without terminal commands: a bracketed or "See ..." command is dropped and a
+    quoted one becomes the action it names ("'mitra plan step-back'" -> "mitra's 'step back'")."""
+    value = _SEE_COMMAND.sub("", value)
+    value = _BRACKETED_COMMAND.sub("", value)
+    return _QUOTED_COMMAND.sub(
+        lambda m: f"mitra's '{m.group(1).split()[-1].replace('-', ' ')}'", value
+    )
+
+
+def _severity_word(severity: Severity) -> str:
+    # Word and colour only: the embedded Vera faces lack the table's symbols (‼ ▲ ●), and a
+    # symbol drawn as "?" would read worse than none.
+    return look(severity).word
+
+
+def _severity_markup(severity: Severity) -> str:
+    """The severity's word in bold, in its colour (paragraph markup)."""
+    colour = severity_colour(severity.value).hexval()[2:]
+    return f'<font color="#{colour}"><b>{text(_severity_word(severity))}</b></font>'
+
+
+def _arrow(trend: str) -> Drawing:
+    """A small arrow for a score's trend (up, down, steady); a dot for a first score."""
+    size = 9
+    drawing = Drawing(size, size)
+    if trend == "up":
+        shape: Polygon | Rect = Polygon([0, 1, size, 1, size / 2, size], fillColor=INK)
+    elif trend == "down":
+        shape = Polygon([0, size - 1, size, size - 1, size / 2, 0], fillColor=INK)
+    elif trend == "steady":
+        shape = Polygon([1, 0, 1, size, size, size / 2], fillColor=INK)
+    else:
+        shape = Rect(size / 2 - 2, size / 2 - 2, 4, 4)
+    shape.fillColor = INK
+    shape.strokeColor = None
+    drawing.add(shape)
+    return drawing
+
+
+def _class_words(name: str, substance_class: str) -> str:
+    return "" if name == substance_class else f" ({substance_class})"
+
+
+def _trend_words(score: GlanceScore) -> str:
+    if score.change is None:
+        return "first score ever"
+    if score.trend == "steady":
+        return f"steady ({score.change:+d} from the previous, less than a meaningful change)"
+    word = "up" if score.trend == "up" else "down"
+    return f"{word} {abs(score.change)} from the previous"
+
+
 class _Builder:
     def __init__(self, data: ReportData, width: float) -> None:
         self.data = data
@@ -125,9 +204,17 @@ class _Builder:
         widths: Sequence[float],
         *,
         styles_extra: Sequence[tuple[Any, ...]] = (),
+        markup_columns: frozenset[int] = frozenset(),
     ) -> None:
+        """A table; cells of ``markup_columns`` are paragraph markup the caller escaped."""
         cells = [[Paragraph(text(h), self.s["cell_head"]) for h in header]]
-        cells += [[Paragraph(text(c), self.s["cell"]) for c in row] for row in rows]
+        cells += [
+            [
+                Paragraph(c if i in markup_columns else text(c), self.s["cell"])
+                for i, c in enumerate(row)
+            ]
+            for row in rows
+        ]
         total = sum(widths)
         table = Table(
             cells,
@@ -164,11 +251,98 @@ class _Builder:
         self.story.append(KeepTogether(parts))
 
     # -- sections ------------------------------------------------------------------------
+    def glance(self) -> None:
+        """Page 1's box: latest withdrawal scores with their trend, open urgent and emergency
+        alerts, opioids and sedatives used alongside, the plan step and naloxone."""
+        d = self.data
+        g: AtAGlance | None = d.glance
+        if g is None:
+            return
+        now, zone = d.generated_at, d.zone
+        cell, head = self.s["cell"], self.s["cell_head"]
+        rows: list[list[Any]] = []
+        if g.scores:
+            for score in g.scores:
+                words = (
+                    f"<b>{score.total}</b> ({text(score.band)}), {text(_trend_words(score))}; "
+                    f"{text(when_words(score.at, now, zone))}"
+                )
+                inner = Table(
+                    [[_arrow(score.trend), Paragraph(words, cell)]],
+                    colWidths=[12, self.width * 0.74 - 12],
+                    hAlign="LEFT",
+                )
+                inner.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *_TIGHT]))
+                rows.append([Paragraph(text(f"Latest {score.short_name}"), head), inner])
+        else:
+            rows.append(
+                [
+                    Paragraph("Withdrawal scores", head),
+                    Paragraph("No COWS or SOWS check-in in this period.", cell),
+                ]
+            )
+        if g.serious_open:
+            shown = []
+            for stored in g.serious_open[:4]:
+                colour = severity_colour(stored.alert.severity.value).hexval()[2:]
+                shown.append(
+                    f'<font color="#{colour}"><b>{text(_severity_word(stored.alert.severity))}'
+                    f"</b></font> {text(stored.alert.title)} "
+                    f"({text(when_words(stored.alert.at, now, zone))})"
+                )
+            more = len(g.serious_open) - len(shown)
+            if more:
+                shown.append(text(f"and {more} more (see Safety alerts)"))
+            alerts = "<br/>".join(shown)
+        else:
+            alerts = "None open in this period."
+        rows.append([Paragraph("Open urgent and emergency alerts", head), Paragraph(alerts, cell)])
+        alongside = (
+            "; ".join(
+                f"{s.name}{_class_words(s.name, s.substance_class)}: "
+                f"{_count(s.uses, 'use', 'uses')} on {_count(s.days_used, 'day', 'days')}, "
+                f"last {_short(s.last)}"
+                for s in g.alongside
+            )
+            if g.alongside
+            else "None recorded in this period."
+        )
+        rows.append(
+            [
+                Paragraph("Opioids and sedatives used alongside", head),
+                Paragraph(text(alongside), cell),
+            ]
+        )
+        rows.append(
+            [
+                Paragraph("Plan step now", head),
+                Paragraph(text(g.plan_step or "No active taper or titration plan."), cell),
+            ]
+        )
+        rows.append([Paragraph("Naloxone", head), Paragraph(text(g.naloxone), cell)])
+        box = Table(rows, colWidths=[self.width * 0.24, self.width * 0.76], hAlign="LEFT")
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), GLANCE),
+                    ("BOX", (0, 0), (-1, -1), 1.2, ACCENT),
+                    ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
+        title = Paragraph("At a glance", self.s["h2"])
+        self.story += [KeepTogether([title, box]), Spacer(1, 8)]
+
     def heading(self) -> None:
         d = self.data
         period = f"{_day(d.period.first_day)} to {_day(d.period.last_day)}"
         self.p(TITLE, "title")
         self.p(f"Kratom and opioid withdrawal journal · {period}", "subtitle")
+        self.glance()
         profile = d.profile
         yes_no = {True: "yes", False: "no", None: "not stated"}
         facts = [
@@ -208,7 +382,7 @@ class _Builder:
             facts.append(
                 (
                     "Buprenorphine start (when generated)",
-                    f"{d.readiness.headline}. {d.readiness.reasons[0]}",
+                    plain_words(f"{d.readiness.headline}. {d.readiness.reasons[0]}"),
                 )
             )
         if d.deleted_entries or d.deleted_assessments:
@@ -468,7 +642,7 @@ class _Builder:
         elif last.assessment.positive_screen is not None:
             band = "positive screen" if last.assessment.positive_screen else "negative screen"
         else:
-            band = "no band"
+            band = band_words(series.instrument, last.assessment.total, None)
         return (
             series.instrument.short_name,
             str(len(rows)),
@@ -485,28 +659,30 @@ class _Builder:
         if not d.symptoms:
             self.p("No symptoms or side effects were recorded in this period.")
             return
-        extra = [
-            ("TEXTCOLOR", (0, i + 1), (-1, i + 1), SEVERITY_COLOURS["urgent"])
-            for i, s in enumerate(d.symptoms)
-            if s.red_flags
-        ]
+        # A red-flag symptom's name and count in the urgent colour (paragraph cells take their
+        # colour from markup, not from the table style).
+        red = severity_colour("urgent").hexval()[2:]
+
+        def flagged(value: str, flags: int) -> str:
+            return f'<font color="#{red}"><b>{text(value)}</b></font>' if flags else text(value)
+
         self.table(
             ("symptom", "kind", "reports", "days", "mean severity", "worst", "red flags", "last"),
             [
                 (
-                    s.name,
+                    flagged(s.name, s.red_flags),
                     s.kind,
                     str(s.reports),
                     str(s.days),
                     f"{s.mean_severity:.1f} / 3",
                     SEVERITY_LABELS[s.max_severity],
-                    str(s.red_flags) if s.red_flags else "",
+                    flagged(str(s.red_flags), s.red_flags) if s.red_flags else "",
                     _short(s.last),
                 )
                 for s in d.symptoms
             ],
             (2.6, 1.4, 0.9, 0.8, 1.2, 1.1, 1.0, 1.0),
-            styles_extra=extra,
+            markup_columns=frozenset({0, 6}),
         )
         self.p("Severity: 0 none, 1 mild, 2 moderate, 3 severe, as the person rated it.", "muted")
 
@@ -534,7 +710,7 @@ class _Builder:
             [
                 (
                     g[-1].alert.title,
-                    g[-1].alert.severity.value,
+                    _severity_markup(g[-1].alert.severity),
                     str(len(g)),
                     _short(g[0].alert.at.astimezone(d.zone).date()),
                     _short(g[-1].alert.at.astimezone(d.zone).date()),
@@ -543,6 +719,7 @@ class _Builder:
                 for g in ordered
             ],
             (4.2, 1.3, 0.8, 1.0, 1.0, 1.5),
+            markup_columns=frozenset({1}),
         )
         for group in ordered:
             self.story.append(KeepTogether(self._alert_block(group)))
@@ -554,7 +731,7 @@ class _Builder:
         standing = [a for a in group if not set(a.alert.entry_ids) & d.deleted_entry_ids]
         latest = (standing or group)[-1]
         alert = latest.alert
-        colour = SEVERITY_COLOURS[alert.severity.value].hexval()[2:]
+        colour = severity_colour(alert.severity.value).hexval()[2:]
         when = ", ".join(
             _short(a.alert.at.astimezone(d.zone).date())
             + ("" if a.acknowledged_at else " (open)")
@@ -563,17 +740,17 @@ class _Builder:
         )
         block: list[Flowable] = [
             Paragraph(
-                f'<font color="#{colour}"><b>{text(alert.severity.value.upper())}</b></font> '
+                f'<font color="#{colour}"><b>{text(_severity_word(alert.severity))}</b></font> '
                 f"<b>{text(alert.title)}</b> · {text(_count(len(group), 'time', 'times'))}",
                 self.s["body"],
             ),
             Paragraph(text(f"When: {when}."), self.s["small"]),
             Paragraph(
                 ("<b>Latest:</b> " if standing else "<b>Latest (its entry was deleted):</b> ")
-                + text(alert.message),
+                + text(plain_words(alert.message)),
                 self.s["small"],
             ),
-            Paragraph("<b>Advice given:</b> " + text(alert.advice), self.s["small"]),
+            Paragraph("<b>Advice given:</b> " + text(plain_words(alert.advice)), self.s["small"]),
         ]
         block += [
             Paragraph(
@@ -590,7 +767,7 @@ class _Builder:
         self.h1(SECTION_TITLES[5])
         self.h2(d.plan.title)
         for line in d.plan.lines:
-            self.p(line, "para")
+            self.p(plain_words(line), "para")
         if d.plan.table_rows:
             self.p(
                 "Adherence in this period, step by step (days judged on the high end of "
@@ -604,8 +781,8 @@ class _Builder:
         self.h1(SECTION_TITLES[6])
         if d.notes is None:
             self.p(
-                "Notes are not included: they stay private unless the person chooses to share "
-                "them (mitra report pdf --include-notes)."
+                "Notes are not included: they stay private unless the person chooses to include "
+                "them when making the report."
             )
             return
         if not d.notes:

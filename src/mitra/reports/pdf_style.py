@@ -24,6 +24,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from mitra.domain.severity_looks import look
+
 PAPERS = {"a4": A4, "letter": LETTER}
 MARGIN = 18 * mm
 
@@ -32,13 +34,13 @@ MUTED = colors.HexColor("#5b6673")
 ACCENT = colors.HexColor("#0b5cad")
 RULE = colors.HexColor("#c9d1d9")
 SHADE = colors.HexColor("#f2f5f8")
-SEVERITY_COLOURS = {
-    "info": colors.HexColor("#1f6f8b"),
-    "caution": colors.HexColor("#8a6d00"),
-    "warning": colors.HexColor("#a35200"),
-    "urgent": colors.HexColor("#b3261e"),
-    "emergency": colors.HexColor("#8c0000"),
-}
+GLANCE = colors.HexColor("#eef4fb")
+
+
+def severity_colour(severity: str) -> colors.Color:
+    """The severity's colour from the one shared table (``mitra.domain.severity_looks``)."""
+    return colors.HexColor(look(severity).light)
+
 
 SANS = "MitraSans"
 SANS_BOLD = "MitraSans-Bold"

@@ -7,6 +7,10 @@ number. This module decides WHAT is reported; the output layers decide only how 
 Invariants:
 
 * one read transaction: every figure comes from the same state of the journal;
+* bounded reads: every query for a period is bounded on both ends (entries, check-ins and
+  alerts of the period), plus only what they cite: the first score of each instrument ever
+  and the one just before the period (for the changes), and whether an entry an alert cites
+  outside the period was deleted. The cost follows the period, not the years of history;
 * the period is the person's choice (``since``/``until``, in their time zone); a date-only
   ``until`` means the end of that day; entries, check-ins and alerts are those whose own time
   falls inside it; score trends still compare with the first score ever (the baseline), as
@@ -30,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from mitra import __version__
 from mitra.domain import catalogue_data
-from mitra.domain.alerts import Support
+from mitra.domain.alerts import Severity, Support
 from mitra.domain.bup_readiness import Readiness
 from mitra.domain.checkins import ScoreRow, StoredAssessment, score_rows
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry
@@ -50,6 +54,7 @@ from mitra.domain.patterns import (
 )
 from mitra.domain.plan_units import in_product
 from mitra.domain.profile import Profile
+from mitra.domain.substances import SubstanceClass
 from mitra.domain.when import parse_when
 from mitra.services.bup_readiness import ReadinessService
 from mitra.services.context import AppContext
@@ -123,6 +128,7 @@ class PlanSection:
     lines: tuple[str, ...]
     table_header: tuple[str, ...] = ()
     table_rows: tuple[tuple[str, ...], ...] = ()
+    current: str | None = None  # the step in force, in words (None: no active plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +137,113 @@ class SourceRef:
 
     id: str
     citation: str
+
+
+GLANCE_SCALES = ("cows", "sows", "sows-gossop")
+# Classes that add to opioid sedation and breathing risk when taken with kratom or opioids.
+ALONGSIDE_CLASSES = frozenset(
+    {
+        SubstanceClass.OPIOID,
+        SubstanceClass.BENZODIAZEPINE,
+        SubstanceClass.ALCOHOL,
+        SubstanceClass.GABAPENTINOID,
+        SubstanceClass.SEDATIVE,
+    }
+)
+
+
+def band_words(instrument: Instrument, total: int, band: str | None) -> str:
+    """A score's band in words: its band; "below <lowest band>" under the lowest band of a
+    banded scale (COWS 0-4 is "below mild", per the scale's ``bands_source``); "no bands"
+    for a scale without validated bands."""
+    if band:
+        return band
+    if instrument.bands:
+        lowest = min(instrument.bands, key=lambda b: b.min)
+        if total < lowest.min:
+            return f"below {lowest.label}"
+    if instrument.positive_at is not None:
+        return "positive screen" if total >= instrument.positive_at else "negative screen"
+    return "no validated bands"
+
+
+@dataclass(frozen=True, slots=True)
+class GlanceScore:
+    """The latest score of a withdrawal scale in the period, and its move from the one before."""
+
+    short_name: str
+    total: int
+    band: str
+    at: datetime
+    change: int | None  # from the previous score of the same scale (None: first ever)
+    meaningful: bool
+
+    @property
+    def trend(self) -> str:
+        """ "up", "down" or "steady" (a change smaller than the scale's meaningful change), or
+        "first score"."""
+        if self.change is None:
+            return "first score"
+        if not self.meaningful:
+            return "steady"
+        return "up" if self.change > 0 else "down"
+
+
+@dataclass(frozen=True, slots=True)
+class AtAGlance:
+    """Page 1's box: what a clinician must see in 30 seconds."""
+
+    scores: tuple[GlanceScore, ...]
+    serious_open: tuple[StoredAlert, ...]  # urgent and emergency alerts of the period, open
+    alongside: tuple[SubstanceUse, ...]  # opioids and sedatives used in the period
+    plan_step: str | None  # the step in force, in words; None without an active plan
+    naloxone: str  # "yes, expires 3 Mar 2027" / "expired on ..." / "no" / "not stated"
+
+
+def _naloxone(profile: Profile, today: date) -> str:
+    if profile.naloxone is None:
+        return "not stated"
+    if profile.naloxone is False:
+        return "no naloxone at hand"
+    expires = profile.naloxone_expires
+    if expires is None:
+        return "at hand (expiry not stated)"
+    when = f"{expires.day} {expires:%b %Y}"
+    return f"at hand, expires {when}" if profile.has_naloxone_on(today) else f"EXPIRED on {when}"
+
+
+def _glance(
+    series: tuple[ScoreSeries, ...],
+    alerts: tuple[StoredAlert, ...],
+    substances: tuple[SubstanceUse, ...],
+    plan: PlanSection,
+    profile: Profile,
+    today: date,
+) -> AtAGlance:
+    scores = []
+    for one in series:
+        if one.instrument.id not in GLANCE_SCALES:
+            continue
+        last = one.rows[-1]
+        scores.append(
+            GlanceScore(
+                one.instrument.short_name,
+                last.assessment.total,
+                band_words(one.instrument, last.assessment.total, last.assessment.band),
+                last.assessment.at,
+                last.change_from_previous,
+                last.meaningful,
+            )
+        )
+    serious = tuple(
+        a
+        for a in reversed(alerts)
+        if a.acknowledged_at is None and a.alert.severity in (Severity.URGENT, Severity.EMERGENCY)
+    )
+    alongside = tuple(
+        s for s in substances if SubstanceClass(s.substance_class) in ALONGSIDE_CLASSES
+    )
+    return AtAGlance(tuple(scores), serious, alongside, plan.current, _naloxone(profile, today))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +273,7 @@ class ReportData:
     caveats: tuple[str, ...]
     # Buprenorphine start readiness as of when the report was made (None: not assessed).
     readiness: Readiness | None = None
+    glance: AtAGlance | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -301,6 +415,11 @@ def plan_section(
         tuple(lines),
         ("step", "dates", "ceilings (dose / day)", "doses a day", "days within", "days over"),
         table,
+        current=(
+            f"{plan.kind} step {step_now.index + 1} of {len(plan.steps)} since "
+            f"{step_now.start.day} {step_now.start:%b}: at most {step_now.dose_max_mg:g} mg "
+            f"mitragynine a dose, {step_now.daily_max_mg:g} mg a day"
+        ),
     )
 
 
@@ -324,28 +443,47 @@ class ReportDataService:
             profile = journal.get_profile(self.ctx.default_timezone)
             zone = profile.zone()
             assessment_store = AssessmentStore(conn)
-            every_assessment = assessment_store.list_assessments(include_deleted=True)
-            every_entry = journal.list_entries(until=None, include_deleted=True)
-            if all_time and since is None:
+            whole = all_time and since is None
+            # With ``all_time`` the period starts at the first record: read up to its end,
+            # then the start is the first time found (the period is then the whole journal).
+            period = _period(None if whole else since, until, now, zone)
+            if whole:
+                period = Period(period.until, period.until, zone)
+            read_since = None if whole else period.since
+            every_entry = journal.list_entries(
+                since=read_since, until=period.until, include_deleted=True
+            )
+            deleted = journal.deleted_ids_between(read_since, period.until)
+            every_assessment = assessment_store.list_assessments(
+                since=read_since, until=period.until, include_deleted=True
+            )
+            if whole:
                 firsts = [e.at for e in every_entry[:1]]
                 firsts += [a.assessment.at for a in every_assessment[:1]]
-                since = min(firsts, default=now)
-            period = _period(since, until, now, zone)
-            deleted = journal.deleted_ids()
-            in_period = [e for e in every_entry if period.contains(e.at)]
-            entries = tuple(e for e in in_period if e.id not in deleted)
+                period = Period(min([*firsts, period.until]), period.until, zone)
+            entries = tuple(e for e in every_entry if e.id not in deleted)
+            live_ids = {e.id for e in entries}
             live_assessments = [a for a in every_assessment if a.deleted_at is None]
-            assessments = tuple(a for a in live_assessments if period.contains(a.assessment.at))
+            assessments = tuple(live_assessments)
+            # ``in_span`` is half-open; the period's end is included.
             alerts = tuple(
-                sorted(
-                    (
-                        a
-                        for a in AlertStore(conn).list(include_acknowledged=True)
-                        if period.contains(a.alert.at)
-                    ),
-                    key=lambda a: (a.alert.at, a.id),
-                )
+                AlertStore(conn).in_span(period.since, period.until + timedelta(microseconds=1))
             )
+            # What the period's alerts cite outside it: only whether those entries were deleted.
+            cited = {i for a in alerts for i in a.alert.entry_ids} - live_ids - deleted
+            for entry_id in sorted(cited):
+                found = journal.get_entry(entry_id)
+                if found is not None and found[1] is not None:
+                    deleted.add(entry_id)
+            # Score changes compare with the first score ever and the one just before.
+            context: list[StoredAssessment] = []
+            for instrument_id in sorted({a.assessment.instrument_id for a in assessments}):
+                for earlier in (
+                    assessment_store.first_of(instrument_id),
+                    assessment_store.latest_before(instrument_id, period.since),
+                ):
+                    if earlier is not None and not period.contains(earlier.assessment.at):
+                        context.append(earlier)
             used_products = {
                 e.product_name for e in entries if isinstance(e, DoseEntry) and e.product_id
             }
@@ -357,37 +495,36 @@ class ReportDataService:
         support = self.ctx.rules().ruleset.support
         totals = tuple(day_totals(entries, zone, period.first_day, period.last_day))
         recent = totals[-RECENT_DAYS:]
-        series = _score_series(live_assessments, period)
+        series = _score_series([*context, *live_assessments], period)
         notes = _notes(entries, assessments, alerts) if include_notes else None
+        substances = tuple(substance_uses(entries, zone))
+        plan = plan_section(self.ctx, period, entries, totals)
         return ReportData(
             generated_at=now,
             mitra_version=__version__,
             period=period,
             profile=profile,
             entries=entries,
-            deleted_entries=len(in_period) - len(entries),
+            deleted_entries=len(every_entry) - len(entries),
             deleted_entry_ids=frozenset(deleted),
             day_totals=totals,
             pattern=dose_pattern(totals),
             recent_pattern=dose_pattern(recent),
             recent_days=len(recent),
             products=tuple(product_uses(entries, zone)),
-            substances=tuple(substance_uses(entries, zone)),
+            substances=substances,
             symptoms=tuple(symptom_summaries(entries, zone)),
             assessments=assessments,
-            deleted_assessments=sum(
-                1
-                for a in every_assessment
-                if a.deleted_at is not None and period.contains(a.assessment.at)
-            ),
+            deleted_assessments=len(every_assessment) - len(live_assessments),
             scores=series,
             alerts=alerts,
-            plan=plan_section(self.ctx, period, entries, totals),
+            plan=plan,
             notes=notes,
             support=support,
             sources=_sources(entries, series, alerts, support, product_sources),
             caveats=ESTIMATE_CAVEATS,
             readiness=ReadinessService(self.ctx).readiness().readiness,
+            glance=_glance(series, alerts, substances, plan, profile, now.astimezone(zone).date()),
         )
 
 

@@ -156,6 +156,20 @@ class AssessmentStore:
             items[item.assessment_id].append((item.item_id, item.score))
         return [_record_of(row, tuple(items[row.id])) for row in rows]
 
+    # -- reports (added by the reports branch; kept apart from the queries above) -----------
+
+    def first_of(self, instrument_id: str) -> StoredAssessment | None:
+        """The first assessment of an instrument ever (not deleted): the baseline a report's
+        score changes compare with, read as one row however long the journal."""
+        c = t.assessments.c
+        found = self.conn.execute(
+            select(c.id)
+            .where(c.instrument_id == instrument_id, c.deleted_at.is_(None))
+            .order_by(c.at, c.id)
+            .limit(1)
+        ).scalar()
+        return None if found is None else self.get(found)
+
 
 def _record_of(row: Row[Any], items: tuple[tuple[str, int], ...]) -> StoredAssessment:
     m = row._mapping

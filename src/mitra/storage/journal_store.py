@@ -265,6 +265,18 @@ class JournalStore:
         else:
             self.conn.execute(insert(t.profile).values(id=1, **values))
 
+    # -- reports (added by the reports branch; kept apart from the queries above) -----------
+
+    def deleted_ids_between(self, since: datetime | None, until: datetime) -> set[int]:
+        """Ids of deleted entries whose time is within [since, until] (from the first entry
+        when ``since`` is None): a report reads its period's entries once, deleted or not,
+        and tells them apart with this."""
+        c = t.entries.c
+        query = select(c.id).where(c.deleted_at.is_not(None), c.at <= until)
+        if since is not None:
+            query = query.where(c.at >= since)
+        return {row[0] for row in self.conn.execute(query)}
+
 
 def _product_of(row: Row[Any]) -> Product:
     m = row._mapping
