@@ -2,7 +2,7 @@
 window, not the years of history.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 * ``ix_entries_kind_at``: the newest entry of a kind before a moment (``last_entry``) and a
   window of one kind (``list_entries(kinds=...)``);
