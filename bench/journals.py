@@ -69,10 +69,10 @@ class Built:
 
 def cache_key() -> str:
     """A hash of this builder's source and of the migration scripts (the schema head)."""
-    from mitra.storage import migrations
+    import mitra.storage
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    versions = Path(migrations.__file__).parent / "versions"
+    versions = Path(mitra.storage.__file__).parent / "migrations" / "versions"
     for script in sorted(versions.glob("*.py")):
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
