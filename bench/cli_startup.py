@@ -3,9 +3,10 @@
 the peak resident memory of each process, from ``wait4``).
 
 mitra writes into a copy of the cached judged 1-month journal (a person in their first month)
-with its clock fixed at the journal's end; jrnl and sqlite-utils write into their own files in
-a temporary folder, jrnl with its own config there (``XDG_CONFIG_HOME``, ``HOME``), so neither
-touches the user's files and jrnl never prompts. The first run of each tool (creating files,
+with its clock fixed at the journal's end; jrnl and sqlite-utils (from their own environment,
+``.venv/peers``: see ``peer-requirements.txt``) write into their own files in a temporary
+folder, jrnl with its own config there (``XDG_CONFIG_HOME``, ``HOME``), so neither touches
+the user's files and jrnl never prompts. The first run of each tool (creating files,
 upgrading jrnl's config) is left out. ``python -c pass`` is printed as the floor.
 
 Targets (issue 14): median <= 250 ms and <= 1.0x jrnl; peak memory <= 1.5x jrnl.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,15 @@ template: false
 timeformat: '%F %r'
 version: v4.6
 """
+
+
+def peer_tool(name: str) -> str:
+    """A peer's command: from ``.venv/peers`` (``make bench`` makes it), else from PATH."""
+    local = Path(sys.executable).parent.parent / "peers" / "bin" / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is missing: `make bench` installs it into .venv/peers")
+    return found
 
 
 def run_once(cmd: list[str], env: dict[str, str], stdin: str | None) -> tuple[float, float]:
@@ -111,9 +122,9 @@ def main() -> None:
         mitra = measure(
             [str(tools / "mitra"), "--db", str(journal), "log", "dose", "3g"], mitra_env, runs
         )
-        jrnl = measure([str(tools / "jrnl"), "Took 3g of kratom leaf."], peer_env, runs)
+        jrnl = measure([peer_tool("jrnl"), "Took 3g of kratom leaf."], peer_env, runs)
         sqlite_utils = measure(
-            [str(tools / "sqlite-utils"), "insert", str(folder / "peer.db"), "doses", "-"],
+            [peer_tool("sqlite-utils"), "insert", str(folder / "peer.db"), "doses", "-"],
             peer_env,
             runs,
             stdin=row,

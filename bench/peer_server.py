@@ -5,9 +5,9 @@ Why on mitra's own app (not a second bare app in another process): the peer then
 everything that is not mitra's work on a write (the uvicorn server and event loop, the
 process, mitra's middleware: host guard, timing header) and runs at the same moments on the
 same loaded machine, so "mitra's dose API / bare route" isolates the cost of the write itself.
-The app is made as ``mitra serve`` makes it (``create_app`` over the journal, the same web
-settings as ``serve_cmd.web_settings`` gives, uvicorn with the same configuration, a socket bound before the address is printed);
-the route is only ever added here, never in mitra.
+The app is made as ``mitra serve`` makes it (``create_app`` over the journal, the web
+settings ``serve_cmd.web_settings`` gives, uvicorn configured the same, the socket bound
+before the address is printed); the route is only ever added here, never in mitra.
 
 Usage (by ``bench/web_load.py``): python bench/peer_server.py JOURNAL_FILE
 Prints ``mitra is serving ... at http://127.0.0.1:PORT/`` once listening, as ``mitra serve``.

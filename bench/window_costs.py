@@ -10,8 +10,8 @@ run so a busy machine slows both alike:
 * the 90-day clinician PDF: ``ReportDataService.gather`` and ``render_pdf``, as the CLI does.
 The clock is fixed at the journals' end (``journals.END``).
 
-Targets (issue 14): each of log dose, check-in, history 7 days, /trends 30 days, the 90-day PDF 5-year / 1-month <= 1.3;
-``/alerts`` on 5 years <= 50 ms and a page under 200 KB.
+Targets (issue 14): log dose, check-in, history 7 days, /trends 30 days and the 90-day PDF
+each 5-year / 1-month <= 1.3; ``/alerts`` on 5 years <= 50 ms and a page under 200 KB.
 
 Usage: .venv/bin/python bench/window_costs.py [--runs N] [--quick] [--json PATH]
 """
