@@ -7,7 +7,8 @@ Every entry goes through the call the CLI and the web make (``JournalService.log
 as real people leave them. The rhythm: 3-5 kratom doses a day (leaf mostly, capsules
 sometimes, amounts varying), a COWS or SOWS-Gossop check-in most days, a symptom or two most
 days, alcohol about every ten days and alprazolam about every three weeks, and a taper plan
-made 60 days before the end (20 for a shorter span) that the person looks at every few days.
+made 60 days before the end (20 for a span under 90 days, none under 28) that the person
+looks at every few days.
 
 Invariants:
 * One ``AppContext`` per build whose clock is moved to a few minutes after each entry's moment
@@ -122,7 +123,8 @@ def build(path: Path, days: int, *, progress: bool = True, seed: int = 14) -> Bu
     ProductService(ctx).add(LEAF, "leaf", mitragynine_pct=1.6)
     ProductService(ctx).add(CAPS, "capsule", mitragynine_mg_per_unit=8.0, unit_mass_g=0.5)
     journal, checkins, plans = JournalService(ctx), CheckinService(ctx), PlanService(ctx)
-    plan_day = max(0, days - (60 if days > 90 else 20))
+    # The plan reads the last week's doses, so a span shorter than four weeks has none.
+    plan_day = days - (60 if days > 90 else 20) if days >= 28 else None
     entries = checkins_done = looks = 0
 
     def at(moment: datetime) -> bool:
@@ -147,7 +149,7 @@ def build(path: Path, days: int, *, progress: bool = True, seed: int = 14) -> Bu
             events.append((base + timedelta(hours=22.5), "xanax"))
         if day == plan_day:
             events.append((base + timedelta(hours=21.5), "plan"))
-        elif day > plan_day and day % 3 == 0:
+        elif plan_day is not None and day > plan_day and day % 3 == 0:
             events.append((base + timedelta(hours=21.75), "look"))
         for moment, what in sorted(events):
             if not at(moment):
