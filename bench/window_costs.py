@@ -45,14 +45,18 @@ def cli(db: Path, *argv: str) -> Callable[[], float]:
     clock = fixed_clock(journals.END)
 
     def run() -> float:
+        err = io.StringIO()
+        code: int | str | None = 0
         began = time.perf_counter()
-        with (
-            contextlib.redirect_stdout(io.StringIO()),
-            contextlib.redirect_stderr(io.StringIO()),
-            contextlib.suppress(SystemExit),
-        ):
-            main(["--db", str(db), *argv], clock=clock)
-        return (time.perf_counter() - began) * 1000
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            try:
+                main(["--db", str(db), *argv], clock=clock)
+            except SystemExit as exc:
+                code = exc.code
+        elapsed = (time.perf_counter() - began) * 1000
+        if code not in (0, None):
+            raise RuntimeError(f"mitra {' '.join(argv)} exited {code}: {err.getvalue()[:300]}")
+        return elapsed
 
     return run
 
