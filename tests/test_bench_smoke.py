@@ -66,6 +66,12 @@ def test_an_older_benchmark_is_met_only_when_it_succeeds_and_misses_nothing() ->
     assert other_row("x.py", 0, "target: median <= 5 ms: met", 1.0, True).met is True
     assert other_row("x.py", 0, "target <= 20 ms: NOT met", 1.0, True).met is False
     assert other_row("x.py", 0, "TARGET MISSED", 1.0, True).met is False
+    assert (
+        other_row("x.py", 0, "ratio 2.5x; target: at most 2x: SLOWER THAN TARGET", 1.0, True).met
+        is False
+    )
+    assert other_row("x.py", 0, "median 30 ms (target <= 20 ms) SLOW", 1.0, True).met is False
+    assert other_row("x.py", 0, "median 1.1 ms (target <= 20 ms) OK", 1.0, True).met is True
     assert other_row("x.py", 1, "met", 1.0, True).met is False
     assert other_row("x.py", 0, "a table", 1.0, False).met is None
 
