@@ -1,56 +1,165 @@
-"""Benchmark: `mitra log dose 3g` as a whole process, against `python -c pass`.
+"""Benchmark: ``mitra log dose 3g`` as a whole process, beside ``jrnl`` writing an entry and
+``sqlite-utils insert`` of one row, all measured in this run (median wall time of N runs and
+the peak resident memory of each process, from ``wait4``).
 
-Target (issue 2): median <= 250 ms on a 2-core machine. Runs against a fresh SQLite file in a
-temporary folder; the first run (which creates and migrates the database) is excluded.
+mitra writes into a copy of the cached judged 1-month journal (a person in their first month)
+with its clock fixed at the journal's end; jrnl and sqlite-utils (from their own environment,
+``.venv/peers``: see ``peer-requirements.txt``) write into their own files in a temporary
+folder, jrnl with its own config there (``XDG_CONFIG_HOME``, ``HOME``), so neither touches
+the user's files and jrnl never prompts. The first run of each tool (creating files,
+upgrading jrnl's config) is left out. ``python -c pass`` is printed as the floor.
 
-Usage: .venv/bin/python bench/cli_startup.py [--runs N]
+Targets (issue 14): median <= 250 ms and <= 1.0x jrnl; peak memory <= 1.5x jrnl.
+
+Usage: .venv/bin/python bench/cli_startup.py [--runs N] [--quick] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import os
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import journals
+from table import Row, at_most, median, parser, quick, ratio, report
 
-def timed(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
-    times = []
+TARGET_MS = 250.0
+TARGET_JRNL_RATIO = 1.0
+TARGET_MEMORY_RATIO = 1.5
+
+JRNL_CONFIG = """\
+colors: {{body: none, date: none, tags: none, title: none}}
+default_hour: 9
+default_minute: 0
+editor: ''
+encrypt: false
+highlight: false
+indent_character: '|'
+journals:
+  default:
+    journal: {journal}
+linewrap: 79
+tagsymbols: '#@'
+template: false
+timeformat: '%F %r'
+version: v4.6
+"""
+
+
+def peer_tool(name: str) -> str:
+    """A peer's command: from ``.venv/peers`` (``make bench`` makes it), else from PATH."""
+    local = Path(sys.executable).parent.parent / "peers" / "bin" / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is missing: `make bench` installs it into .venv/peers")
+    return found
+
+
+def run_once(cmd: list[str], env: dict[str, str], stdin: str | None) -> tuple[float, float]:
+    """Wall milliseconds and peak RSS in MiB of one run of ``cmd`` (which must succeed)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        cmd,
+        env=env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    if stdin is not None:
+        assert process.stdin is not None
+        process.stdin.write(stdin)
+        process.stdin.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = (time.perf_counter() - started) * 1000
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed with exit code {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def measure(
+    cmd: list[str], env: dict[str, str], runs: int, stdin: str | None = None
+) -> tuple[float, float]:
+    """Median wall ms and the largest peak RSS (MiB) over ``runs``, after one unmeasured run."""
+    run_once(cmd, env, stdin)
+    times, memory = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        elapsed, rss = run_once(cmd, env, stdin)
+        times.append(elapsed)
+        memory.append(rss)
+    return median(times), max(memory)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
-    mitra = str(Path(sys.executable).with_name("mitra"))
-    with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "MITRA_DATABASE_URL": str(Path(folder) / "bench.sqlite3")}
-        subprocess.run([mitra, "log", "dose", "3g"], env=env, check=True, stdout=subprocess.DEVNULL)
-        baseline = timed([sys.executable, "-c", "pass"], env, args.runs)
-        dose = timed([mitra, "log", "dose", "3g"], env, args.runs)
-        helptext = timed([mitra, "--help"], env, args.runs)
-    for name, values in (
-        ("python -c pass", baseline),
-        ("mitra --help", helptext),
-        ("mitra log dose 3g", dose),
-    ):
-        print(
-            f"{name:<20} median {statistics.median(values):7.1f} ms   "
-            f"p90 {sorted(values)[int(len(values) * 0.9) - 1]:7.1f} ms   n={len(values)}"
+    args_parser = parser(__doc__.splitlines()[0])
+    args_parser.add_argument("--runs", type=int, default=None)
+    args = args_parser.parse_args()
+    runs = args.runs or (5 if quick(args) else 21)
+    tools = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        journal = journals.copy_of("1m", folder)
+        base = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+        mitra_env = {**base, **journals.fixed_now_env(), "XDG_DATA_HOME": str(folder / "data")}
+        (folder / "cfg" / "jrnl").mkdir(parents=True)
+        (folder / "cfg" / "jrnl" / "jrnl.yaml").write_text(
+            JRNL_CONFIG.format(journal=folder / "journal.txt")
         )
-    over = statistics.median(dose) - statistics.median(baseline)
-    print(
-        f"log dose over interpreter start: {over:.1f} ms; target median <= 250 ms: "
-        f"{'met' if statistics.median(dose) <= 250 else 'NOT met'}"
+        peer_env = {
+            **base,
+            "HOME": str(folder),
+            "XDG_CONFIG_HOME": str(folder / "cfg"),
+            "XDG_DATA_HOME": str(folder / "data"),
+        }
+        row = json.dumps({"at": "2026-11-20T15:00:00+00:00", "amount": "3g"})
+        floor = measure([sys.executable, "-c", "pass"], base, runs)
+        mitra = measure(
+            [str(tools / "mitra"), "--db", str(journal), "log", "dose", "3g"], mitra_env, runs
+        )
+        jrnl = measure([peer_tool("jrnl"), "Took 3g of kratom leaf."], peer_env, runs)
+        sqlite_utils = measure(
+            [peer_tool("sqlite-utils"), "insert", str(folder / "peer.db"), "doses", "-"],
+            peer_env,
+            runs,
+            stdin=row,
+        )
+    for label, (ms, mib) in (
+        ("python -c pass", floor),
+        ("mitra log dose 3g", mitra),
+        ("jrnl (write an entry)", jrnl),
+        ("sqlite-utils insert", sqlite_utils),
+    ):
+        print(f"{label:<24} median {ms:7.1f} ms   peak {mib:6.1f} MiB   n={runs}")
+    speed = ratio(mitra[0], jrnl[0])
+    memory = ratio(mitra[1], jrnl[1])
+    report(
+        [
+            Row(
+                "log dose, whole process: median",
+                f"<= {TARGET_MS:.0f} ms",
+                f"{mitra[0]:.0f} ms (sqlite-utils {sqlite_utils[0]:.0f} ms)",
+                at_most(mitra[0], TARGET_MS),
+            ),
+            Row(
+                "log dose / jrnl, time",
+                f"<= {TARGET_JRNL_RATIO:.1f}x",
+                f"{speed:.2f}x (jrnl {jrnl[0]:.0f} ms)",
+                at_most(speed, TARGET_JRNL_RATIO),
+            ),
+            Row(
+                "log dose / jrnl, peak memory",
+                f"<= {TARGET_MEMORY_RATIO:.1f}x",
+                f"{memory:.2f}x ({mitra[1]:.0f} / {jrnl[1]:.0f} MiB)",
+                at_most(memory, TARGET_MEMORY_RATIO),
+            ),
+        ],
+        args,
     )
 
 

@@ -1,52 +1,49 @@
-"""Benchmark: the log-dose API under load, against the default SQLite journal.
+"""Benchmark: the log-dose API under load on a real server, beside a bare FastAPI route on the
+same server process, measured in the same run.
 
-Starts ``mitra serve --port 0`` over a fresh SQLite file (a separate process, as a person
-runs it), then sends ``POST /api/v1/entries/doses`` from this process over keep-alive
-connections to 127.0.0.1 only. Bounded: at most ``--requests`` requests and ``--seconds``
-seconds, then everything stops. Every response must be 201.
+Starts ``bench/peer_server.py`` over a fresh SQLite journal (mitra's app as ``mitra serve``
+makes it, plus ``GET /bench-peer`` returning a constant: see that module for why the peer is
+on the same app), then from this process, over keep-alive connections to 127.0.0.1 only:
+1. ``POST /api/v1/entries/doses`` from ``--concurrency`` clients for ``--seconds``;
+2. ``GET /bench-peer`` the same way, for the same time.
+Every dose response must be 201 and every peer response 200.
 
 Each dose carries its own time, six hours after the previous one, so the journal grows as a
-person's would (about four doses a day; here years of them) and the safety engine judges each
-write against a realistic fortnight. ``--same-moment`` instead logs every dose "now": one day
-with thousands of doses, where the engine's work grows with each one (a stress case, not a
-person's day).
+person's would and the safety engine judges each write against a realistic fortnight.
+``--same-moment`` instead logs every dose "now" (a stress case, not a person's day).
 
-Targets: >= 300 requests/s sustained, p99 latency <= 100 ms.
+Targets (issue 14), 4 clients for 20 s: >= 300 requests/s, p99 <= 100 ms, and >= 20% of the
+bare route's requests/s.
 
-Usage: .venv/bin/python bench/web_load.py [--requests N] [--concurrency C] [--seconds S]
-       [--same-moment]
+Usage: .venv/bin/python bench/web_load.py [--concurrency C] [--seconds S] [--same-moment]
+       [--quick] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
-import statistics
-import subprocess
 import tempfile
 import time
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from serve_process import start_serve
+from serve_process import start_peer_serve
+from table import Row, at_least, at_most, median, parser, percentile, quick, ratio, report
 
 HOST = "127.0.0.1"  # loopback only, always
 TARGET_RPS = 300.0
 TARGET_P99_MS = 100.0
+TARGET_SHARE = 0.20
 SPACING = timedelta(hours=6)
 WARM_UP = 50
+MOST_PER_SECOND = 600  # a bound on requests, so the first dose's time can be chosen up front
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[str], int]:
-    env = {**os.environ, "XDG_DATA_HOME": str(folder / "data")}
-    return start_serve(folder / "load.sqlite3", env, HOST)
-
-
-def request_bytes(port: int, at: datetime | None) -> bytes:
+def dose_request(port: int, at: datetime | None) -> bytes:
     fields = {"amount": "3g"} if at is None else {"amount": "3g", "at": at.isoformat()}
     body = json.dumps(fields).encode()
     head = (
@@ -54,6 +51,10 @@ def request_bytes(port: int, at: datetime | None) -> bytes:
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
+
+
+def peer_request(port: int) -> bytes:
+    return f"GET /bench-peer HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
 
 
 async def read_response(reader: asyncio.StreamReader) -> int:
@@ -69,83 +70,126 @@ async def read_response(reader: asyncio.StreamReader) -> int:
 
 
 @dataclass
-class Plan:
-    """Which requests to send: at most ``requests``, until ``deadline``, doses from ``first``."""
+class Load:
+    """Requests made by ``make(n)`` for the n-th request, until ``deadline`` or ``most``."""
 
     port: int
-    requests: int
+    make: Callable[[int], bytes]
     deadline: float
-    first: datetime | None  # the first dose's time; None: every dose "now"
+    most: int
     sent: int = 0
     latencies: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
 
     def next_request(self) -> bytes | None:
-        if self.sent >= self.requests or time.perf_counter() >= self.deadline:
+        if self.sent >= self.most or time.perf_counter() >= self.deadline:
             return None
-        at = None if self.first is None else self.first + SPACING * self.sent
         self.sent += 1
-        return request_bytes(self.port, at)
+        return self.make(self.sent - 1)
 
 
-async def worker(plan: Plan) -> None:
-    reader, writer = await asyncio.open_connection(HOST, plan.port)
+async def worker(load: Load) -> None:
+    reader, writer = await asyncio.open_connection(HOST, load.port)
     try:
-        while (payload := plan.next_request()) is not None:
+        while (payload := load.next_request()) is not None:
             started = time.perf_counter()
             writer.write(payload)
             await writer.drain()
-            plan.statuses.append(await read_response(reader))
-            plan.latencies.append((time.perf_counter() - started) * 1000)
+            load.statuses.append(await read_response(reader))
+            load.latencies.append((time.perf_counter() - started) * 1000)
     finally:
         writer.close()
 
 
-async def load(plan: Plan, concurrency: int) -> float:
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(plan) for _ in range(concurrency)))
-    return time.perf_counter() - started
+def run_load(load: Load, concurrency: int) -> float:
+    async def together() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(load) for _ in range(concurrency)))
+        return time.perf_counter() - started
+
+    return asyncio.run(together())
+
+
+@dataclass(frozen=True)
+class Figures:
+    requests: int
+    rps: float
+    p50: float
+    p99: float
+    failed: int
+
+
+def figures(load: Load, elapsed: float, ok: int) -> Figures:
+    return Figures(
+        len(load.latencies),
+        len(load.latencies) / elapsed,
+        median(load.latencies),
+        percentile(load.latencies, 0.99),
+        sum(1 for s in load.statuses if s != ok),
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--same-moment", action="store_true", help="log every dose 'now'")
-    args = parser.parse_args()
-    # Early enough that the last dose is still in the past (times ahead of now are refused).
-    total = WARM_UP + args.requests
+    args_parser = parser(__doc__.splitlines()[0])
+    args_parser.add_argument("--concurrency", type=int, default=4)
+    args_parser.add_argument("--seconds", type=float, default=None)
+    args_parser.add_argument("--same-moment", action="store_true", help="log every dose 'now'")
+    args = args_parser.parse_args()
+    seconds = args.seconds or (5.0 if quick(args) else 20.0)
+    most = WARM_UP + int(seconds * MOST_PER_SECOND)
     from mitra.services.context import system_clock
 
-    first = None if args.same_moment else system_clock() - SPACING * (total + 4)
+    # A real server on the real clock: early enough that the last dose is still in the past.
+    first = None if args.same_moment else system_clock() - SPACING * (most + 4)
+
+    def dose(n: int) -> bytes:
+        return dose_request(port, None if first is None else first + SPACING * n)
+
     with tempfile.TemporaryDirectory() as folder:
-        process, port = start_server(Path(folder))
+        env = {**os.environ, "XDG_DATA_HOME": str(Path(folder) / "data")}
+        env.pop("MITRA_FIXED_NOW", None)
+        process, port = start_peer_serve(Path(folder) / "load.sqlite3", env)
         try:
-            # Warm up (imports, first queries, the pool) with the journal's first doses.
-            warm = Plan(port, WARM_UP, time.perf_counter() + 30, first)
-            asyncio.run(load(warm, 2))
-            after_warm = None if first is None else first + SPACING * warm.sent
-            plan = Plan(port, args.requests, time.perf_counter() + args.seconds, after_warm)
-            elapsed = asyncio.run(load(plan, args.concurrency))
+            run_load(Load(port, dose, time.perf_counter() + 30, WARM_UP), 2)
+            doses = Load(port, lambda n: dose(WARM_UP + n), time.perf_counter() + seconds, most)
+            mitra = figures(doses, run_load(doses, args.concurrency), 201)
+            run_load(Load(port, lambda _: peer_request(port), time.perf_counter() + 30, 200), 2)
+            bare = Load(port, lambda _: peer_request(port), time.perf_counter() + seconds, 10**9)
+            peer = figures(bare, run_load(bare, args.concurrency), 200)
         finally:
             process.terminate()
             process.wait(timeout=10)
-    latencies = plan.latencies
-    others = Counter(s for s in plan.statuses if s != 201)
-    p99 = sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)]
-    rps = len(latencies) / elapsed
     mode = "every dose 'now'" if first is None else "doses 6 h apart"
-    print(
-        f"{len(latencies)} log-dose requests ({mode}) in {elapsed:.1f} s over "
-        f"{args.concurrency} connections: {rps:.0f} requests/s; latency median "
-        f"{statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms; "
-        f"other statuses: {dict(others) or 'none'}"
-    )
-    met = rps >= TARGET_RPS and p99 <= TARGET_P99_MS and not others
-    print(
-        f"target >= {TARGET_RPS:.0f} requests/s and p99 <= {TARGET_P99_MS:.0f} ms: "
-        f"{'met' if met else 'NOT met'}"
+    for label, f in (("dose API (" + mode + ")", mitra), ("bare route /bench-peer", peer)):
+        print(
+            f"{label}: {f.requests} requests in {seconds:.0f} s over {args.concurrency} "
+            f"connections: {f.rps:.0f} req/s, median {f.p50:.1f} ms, p99 {f.p99:.1f} ms, "
+            f"failed {f.failed}"
+        )
+    share = ratio(mitra.rps, peer.rps)
+    clients = f"{args.concurrency} clients, {seconds:.0f} s"
+    report(
+        [
+            Row(
+                f"dose API, {clients}: throughput",
+                f">= {TARGET_RPS:.0f} req/s",
+                f"{mitra.rps:.0f} req/s ({mitra.failed} failed)",
+                at_least(mitra.rps, TARGET_RPS) and mitra.failed == 0,
+            ),
+            Row(
+                f"dose API, {clients}: p99",
+                f"<= {TARGET_P99_MS:.0f} ms",
+                f"{mitra.p99:.0f} ms (p50 {mitra.p50:.0f})",
+                at_most(mitra.p99, TARGET_P99_MS),
+            ),
+            Row(
+                "dose API / bare route on the same server",
+                f">= {TARGET_SHARE:.0%}",
+                f"{share:.1%} (bare {peer.rps:.0f} req/s)",
+                at_least(share, TARGET_SHARE),
+            ),
+        ],
+        args,
     )
 
 
