@@ -21,6 +21,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
+from mitra.domain.alerts import Severity
+from mitra.domain.emergency_steps import EmergencyGuide, emergency_guide
 from mitra.domain.patterns import day_totals
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
@@ -81,6 +83,14 @@ def usual_context(ctx: AppContext) -> dict[str, Any]:
     }
 
 
+def emergency_for(notice: dict[str, Any] | None) -> EmergencyGuide | None:
+    """The emergency view, when the entry just logged raised an emergency alert."""
+    if not notice or notice.get("action") != "logged":
+        return None
+    serious = any(a.get("severity") == Severity.EMERGENCY.value for a in notice["alerts"])
+    return emergency_guide() if serious else None
+
+
 @router.get("/today", response_class=HTMLResponse)
 def today(
     request: Request, ctx: Context, logged: str | None = None, welcome: str | None = None
@@ -95,12 +105,14 @@ def today(
     total = day_totals(entries, zone, day, day)[0]
     latest = [entry_row(e, zone) for e in reversed(entries[-LATEST:])]
     exposure = exposure_report(ctx)
+    notice = flash_store(request).get(logged)
     context: dict[str, Any] = {
         "day_label": f"{day:%A} {day.day} {day:%B}",
         "total": total,
         "latest": latest,
         "timezone": profile.timezone,
-        "notice": flash_store(request).get(logged),
+        "notice": notice,
+        "emergency": emergency_for(notice),
         "welcome": welcome is not None,
         "set_up": not never_set_up(ctx),
         "caveat": ESTIMATE_CAVEAT,
