@@ -87,3 +87,28 @@ def test_undo_this_in_an_older_tab_takes_back_only_that_entry(
     found, _, _ = JournalService(server.ctx).history()
     assert [e.kind.value for e in found] == ["symptom"]
     other.close()
+
+
+def test_welcome_fits_its_essentials_in_two_screens(page: Any, server: LiveServer) -> None:
+    page.goto("/welcome")
+    height = page.viewport_size["height"]
+    for selector in ("#safety-heading", "#field-timezone", "#field-goals", "#save-and-start"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 2 * height, selector
+    assert axe_violations(page) == []
+
+
+def test_a_new_person_logs_a_first_dose_in_at_most_four_taps(page: Any, server: LiveServer) -> None:
+    taps = 0
+    page.goto("/")  # a new person lands on welcome
+    page.click("#first-dose-now")
+    taps += 1
+    page.click("#field-amount")
+    taps += 1
+    page.keyboard.type("2g")
+    page.click("button:has-text('Save dose')")
+    taps += 1
+    page.wait_for_url("**/today?logged=*")
+    assert taps <= 4
+    found, _, _ = JournalService(server.ctx).history()
+    assert [e.kind.value for e in found] == ["dose"]
