@@ -191,14 +191,14 @@ def test_an_open_serious_alert_is_announced_on_every_page_until_read(
 ) -> None:
     JournalService(sqlite_ctx).log_symptom("seizure", severity=1)
     for path in ("/today", "/history", "/learn", "/products"):
-        assert "urgent safety alert" in client.get(path).text, path
+        assert "serious safety alert" in client.get(path).text, path
     page = client.get("/alerts").text
     forms = re.findall(r'action="(/alerts/\d+/acknowledge)"', page)
     assert forms
     for action in forms:
         response = client.post(action, data={"note": "", csrf.FIELD: form_token(client)})
         assert response.status_code == 200  # back on the alerts page
-    assert "urgent safety alert" not in client.get("/today").text
+    assert "serious safety alert" not in client.get("/today").text
     assert "Read " in client.get("/alerts?all=1").text
 
 

@@ -299,6 +299,36 @@ class JournalService:
             _rejudge_deleted(conn, self.ctx, entry, store)
         return entry
 
+    def take_back(self, entry_id: int) -> Entry:
+        """Undo the logging of this one entry, named by id (a page's "Undo this").
+
+        Only that entry is deleted, with the same safety re-judging as ``delete``; its log
+        action is marked undone so ``undo`` never reverses it a second time. An entry already
+        deleted or taken back (a stale page) is refused with a ConflictError and nothing
+        changes; ``undo`` without an id keeps reversing the latest action, as the CLI does.
+        """
+        if not 0 < entry_id <= MAX_ROW_ID:
+            raise NotFoundError(f"no entry with id {entry_id}", field="id")
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            found = store.get_entry(entry_id)
+            if found is None:
+                raise NotFoundError(f"no entry with id {entry_id}", field="id")
+            entry, deleted_at = found
+            if deleted_at is not None:
+                raise ConflictError(
+                    "this entry was already taken back or deleted; nothing else was changed",
+                    field="id",
+                )
+            now = self.ctx.now()
+            action_id = store.log_action_of(entry_id)
+            if action_id is not None:
+                store.mark_undone(action_id)
+            store.set_deleted(entry_id, now)
+            store.record_action("undo-log", entry_id, now)
+            _rejudge_deleted(conn, self.ctx, entry, store)
+        return entry
+
     def undo(self) -> UndoResult:
         """Reverse the latest log or delete not yet undone; each undo is itself recorded."""
         with self.ctx.database.transaction() as conn:

@@ -183,6 +183,17 @@ class JournalStore:
         ).first()
         return None if row is None else (row[0], row[1], row[2])
 
+    def log_action_of(self, entry_id: int) -> int | None:
+        """The id of the entry's "log" action not yet undone, if any."""
+        row = self.conn.execute(
+            select(t.actions.c.id).where(
+                t.actions.c.entry_id == entry_id,
+                t.actions.c.action == "log",
+                t.actions.c.undone.is_(False),
+            )
+        ).first()
+        return None if row is None else int(row[0])
+
     def mark_undone(self, action_id: int) -> None:
         self.conn.execute(update(t.actions).where(t.actions.c.id == action_id).values(undone=True))
 

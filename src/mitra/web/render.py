@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from mitra.domain import severity_looks
 from mitra.web import csrf, nav, words
 
 
@@ -47,6 +48,8 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters["mg"] = mg
+        # One table of severity words and symbols for every template (domain.severity_looks).
+        self.env.globals["severity_look"] = severity_looks.look
 
     def page(
         self,

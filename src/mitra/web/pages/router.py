@@ -19,6 +19,7 @@ from mitra.web.pages import (
     science,
     today,
     trends,
+    undo,
 )
 
 AREAS = (
@@ -35,6 +36,7 @@ AREAS = (
     learn,
     report,
     profile,
+    undo,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_token)])

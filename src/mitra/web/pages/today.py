@@ -14,13 +14,18 @@ the plan page shows, computed without storing it: a GET never writes (see ``page
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
+from mitra.domain.alerts import Severity
+from mitra.domain.emergency_steps import EmergencyGuide, emergency_guide
+from mitra.domain.entries import DoseEntry, Entry
+from mitra.domain.human_time import day_words
 from mitra.domain.patterns import day_totals
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
@@ -30,7 +35,14 @@ from mitra.services.usual_dose import usual_dose
 from mitra.services.views import amount_text, entry_view
 from mitra.web import checkin_views
 from mitra.web.daily import local_midnight
-from mitra.web.pages.common import Context, entry_row, flash_store, never_set_up, see_other
+from mitra.web.pages.common import (
+    Context,
+    by_day,
+    entry_row,
+    flash_store,
+    never_set_up,
+    see_other,
+)
 from mitra.web.pages.plan import VERDICT_WORDS, plan_today
 from mitra.web.pages.readiness import readiness_card
 from mitra.web.pages.science import band_figure, exposure_report, timeline_brief, timeline_report
@@ -41,6 +53,8 @@ router = APIRouter()
 
 LATEST = 8
 RECENT = timedelta(days=2)
+CHART_SPAN = timedelta(days=7)
+CHART_MIN_DAYS = 2
 # Scores older than this are history, not "latest": the trends page has them.
 SCORES_SHOWN = timedelta(days=14)
 
@@ -69,6 +83,49 @@ def latest_scores(ctx: AppContext, now: datetime) -> dict[str, Any]:
     return {"scores": shown, "any_scores": bool(rows), "weekly_due": due}
 
 
+def latest_by_day(entries: list[Entry], zone: ZoneInfo, today: date) -> list[dict[str, Any]]:
+    """The latest entries, newest first, under day headings ("Today", "Yesterday", ...)."""
+    groups = by_day(entry_row(e, zone) for e in reversed(entries))
+    return [{"label": day_words(g.day, today), "rows": g.rows} for g in groups]
+
+
+def buildup_words(report: Any) -> dict[str, str] | None:
+    """The build-up card in words a person can use: the load now as a multiple of one usual
+    dose, and how long a change takes to settle; the mg figures go behind a tap, with the
+    caveat that they are relative."""
+    times = report.times_one_dose
+    days_low = max(1, round(report.settle_hours.low / 24))
+    days_high = max(days_low, round(report.settle_hours.high / 24))
+    settle = (
+        f"A change of dose or rhythm takes about {days_low} to {days_high} days to settle."
+        if days_high > days_low
+        else f"A change of dose or rhythm takes about {days_low} days to settle."
+    )
+    if times is None:
+        return {"now": "", "settle": settle}
+    if times.typical < NEAR_NOTHING:
+        now = "Close to nothing yet: in this model a dose just taken has not been absorbed yet."
+    else:
+        now = (
+            f"Now about {times_words(times.typical)} what one usual dose gives on its own "
+            f"(the range is {times.low:.1f} to {times.high:.1f} times)."
+        )
+    return {"now": now, "settle": settle}
+
+
+# Below a tenth of one dose's peak the multiple means nothing to a person.
+NEAR_NOTHING = 0.1
+
+
+def times_words(factor: float) -> str:
+    """1.0 -> "once", 0.5 -> "half", 8.2 -> "8 times"."""
+    if factor < 0.75:
+        return "half" if factor >= 0.35 else "a small part of"
+    if factor < 1.5:
+        return "the same as"
+    return f"{factor:.0f} times"
+
+
 def usual_context(ctx: AppContext) -> dict[str, Any]:
     usual = usual_dose(ctx)
     if usual is None:
@@ -81,6 +138,14 @@ def usual_context(ctx: AppContext) -> dict[str, Any]:
     }
 
 
+def emergency_for(notice: dict[str, Any] | None) -> EmergencyGuide | None:
+    """The emergency view, when the entry just logged raised an emergency alert."""
+    if not notice or notice.get("action") != "logged":
+        return None
+    serious = any(a.get("severity") == Severity.EMERGENCY.value for a in notice["alerts"])
+    return emergency_guide() if serious else None
+
+
 @router.get("/today", response_class=HTMLResponse)
 def today(
     request: Request, ctx: Context, logged: str | None = None, welcome: str | None = None
@@ -90,23 +155,29 @@ def today(
     zone = profile.zone()
     now = ctx.now()
     day = now.astimezone(zone).date()
-    start = min(local_midnight(day, zone), now - RECENT)
-    entries, _, _ = journal.history(since=start.isoformat())
+    start = min(local_midnight(day, zone), now - CHART_SPAN)
+    week, _, _ = journal.history(since=start.isoformat())
+    entries = [e for e in week if e.at >= min(local_midnight(day, zone), now - RECENT)]
     total = day_totals(entries, zone, day, day)[0]
-    latest = [entry_row(e, zone) for e in reversed(entries[-LATEST:])]
+    latest = latest_by_day(entries[-LATEST:], zone, day)
+    dose_days = {e.at.astimezone(zone).date() for e in week if isinstance(e, DoseEntry)}
     exposure = exposure_report(ctx)
+    notice = flash_store(request).get(logged)
     context: dict[str, Any] = {
         "day_label": f"{day:%A} {day.day} {day:%B}",
         "total": total,
         "latest": latest,
         "timezone": profile.timezone,
-        "notice": flash_store(request).get(logged),
+        "notice": notice,
+        "emergency": emergency_for(notice),
         "welcome": welcome is not None,
         "set_up": not never_set_up(ctx),
         "caveat": ESTIMATE_CAVEAT,
         "plan_status": plan_today(ctx),
         "verdict_words": VERDICT_WORDS,
-        "band": band_figure(exposure) if exposure.doses else None,
+        # A chart of one day is one spike: shown from two days of doses on.
+        "band": band_figure(exposure) if len(dose_days) >= CHART_MIN_DAYS else None,
+        "buildup": buildup_words(exposure) if len(dose_days) >= CHART_MIN_DAYS else None,
         "phase": timeline_brief(timeline_report(ctx)),
         "bup": readiness_card(ctx),
         **usual_context(ctx),

@@ -1,0 +1,52 @@
+"""The emergency view's content: whom to call and the numbered steps while help comes.
+
+Read from the reviewed ``data/emergency.toml``. Invariants: there is at least one call and
+one step, every call has a tel: number of digits only, and every source id of a step resolves
+in the reviewed source files (a step without a source is refused: these are clinical claims).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from mitra.domain.catalogue_data import load, source_ids
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyCall:
+    label: str  # "Call 911"
+    number: str  # as shown: "1-800-222-1222"
+    tel: str  # digits for the tel: link
+    purpose: str  # "Suicide & Crisis Lifeline"
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyStep:
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyGuide:
+    title: str
+    lead: str
+    calls: tuple[EmergencyCall, ...]
+    steps: tuple[EmergencyStep, ...]
+
+
+@functools.cache
+def emergency_guide() -> EmergencyGuide:
+    data = load("emergency")
+    known = source_ids()
+    calls = tuple(EmergencyCall(c["label"], c["number"], c["tel"], c["for"]) for c in data["calls"])
+    steps = tuple(EmergencyStep(s["text"], tuple(s["sources"])) for s in data["steps"])
+    if not calls or not steps:
+        raise ValueError("emergency.toml needs at least one call and one step")
+    for call in calls:
+        if not call.tel.isdigit():
+            raise ValueError(f"emergency.toml: tel {call.tel!r} must be digits only")
+    for step in steps:
+        if not step.sources or not set(step.sources) <= known:
+            raise ValueError(f"emergency.toml: step {step.text!r} needs known source ids")
+    return EmergencyGuide(data["title"], data["lead"], calls, steps)
