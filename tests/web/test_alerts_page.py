@@ -95,7 +95,7 @@ def test_mark_cautions_read_is_one_form_that_never_reads_urgent_or_emergency(
     assert "Marked 6 caution and information alerts read" in after
     assert sorted(severity for severity, _ in articles(after)) == ["emergency", "urgent", "warning"]
     assert 'action="/alerts/mark-read"' not in after  # nothing left for it to read
-    assert "urgent safety alert" in client.get("/today").text
+    assert "serious safety alert" in client.get("/today").text
 
 
 def test_a_note_box_appears_only_when_asked_for(client: TestClient, sqlite_ctx: AppContext) -> None:
