@@ -156,7 +156,9 @@ def test_every_command_has_help_with_an_example() -> None:
 
         assert isinstance(group, click.Group)
         found = []
-        for name, command in group.commands.items():
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
             if isinstance(command, click.Group):
                 found += walk(command, [*path, name])
             else:

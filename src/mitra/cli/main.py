@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mitra import __version__
+from mitra.cli.command_table import LazyGroup
 from mitra.cli.words import MAIN_HELP
 
 if TYPE_CHECKING:
@@ -57,7 +58,12 @@ def state() -> CliState:
     return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
 
 
-@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+# Commands come from command_table, each module imported only when its command runs.
+@click.group(
+    cls=LazyGroup,
+    help=MAIN_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     metavar="PATH_OR_URL",
@@ -72,36 +78,6 @@ def state() -> CliState:
 def cli(ctx: click.Context, db: str | None, demo: bool, debug: bool) -> None:
     injected = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
     ctx.obj = CliState(db=db, demo=demo, debug=debug, injected_clock=injected)
-
-
-def _register() -> None:
-    from mitra.cli import (  # noqa: PLC0415
-        check_cmds,
-        demo_cmd,
-        journal_cmds,
-        pathway_cmds,
-        plan_cmds,
-        report_cmds,
-        safety_cmds,
-        serve_cmd,
-        setup_cmds,
-    )
-
-    for command in (
-        *journal_cmds.COMMANDS,
-        *setup_cmds.COMMANDS,
-        *check_cmds.COMMANDS,
-        *safety_cmds.COMMANDS,
-        *plan_cmds.COMMANDS,
-        *pathway_cmds.COMMANDS,
-        *report_cmds.COMMANDS,
-        demo_cmd.demo,
-        serve_cmd.serve,
-    ):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> None:

@@ -32,7 +32,10 @@ or sets the product's scoop size once (``--scoop-g``) and logs scoops.
 Invariant: every accepted amount is finite, between 1e-6 and 1e6 in the unit written, and
 > 0. Bounds per product form and substance live in ``amount_limits``. The pint registry is
 built once, lazily, from the package's small definitions file ``data/units.txt`` (pint's full
-default registry costs about a third of a second to load on every command).
+default registry costs about a third of a second to load on every command). The common units
+("3g", "2 caps", "15 ml", "30 mg") are read, shown and converted from ``common_units`` without
+loading pint at all; pint is the authority for everything else, and the ``*_by_pint``
+functions are its answers for the common units too, which the tests hold equal.
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from mitra.domain import common_units
 from mitra.domain.errors import InputError
 from mitra.domain.number_words import NUMBER_WORDS
 
@@ -73,15 +78,25 @@ class Amount:
 
     def kind(self) -> str:
         """One of 'mass', 'volume', 'count', 'scoop', 'drink', 'rate' or 'other'."""
-        return dimension_kind(self.quantity())
+        common = common_units.BY_NAME.get(self.unit)
+        return common.kind if common is not None else kind_by_pint(self)
 
     def display(self) -> str:
         """Short for weights and volumes ("3 g", "15 ml"), words for counts ("2 capsules")."""
-        q = self.quantity()
-        if self.kind() in {"mass", "volume", "rate"}:
-            return f"{self.value:g} {q.units:~P}".replace("µg", "mcg")
-        word = f"{q.units:P}".replace("_", " ")
-        return f"{self.value:g} {word}{'' if self.value == 1 else 's'}"
+        common = common_units.BY_NAME.get(self.unit)
+        return common.display(self.value) if common is not None else display_by_pint(self)
+
+
+def kind_by_pint(amount: Amount) -> str:
+    return dimension_kind(amount.quantity())
+
+
+def display_by_pint(amount: Amount) -> str:
+    q = amount.quantity()
+    if kind_by_pint(amount) in {"mass", "volume", "rate"}:
+        return f"{amount.value:g} {q.units:~P}".replace("µg", "mcg")
+    word = f"{q.units:P}".replace("_", " ")
+    return f"{amount.value:g} {word}{'' if amount.value == 1 else 's'}"
 
 
 def dimension_kind(quantity: Any) -> str:
@@ -107,6 +122,19 @@ def parse_amount(text: str, *, default_unit: str | None = None) -> Amount:
 
     Raises InputError naming what was wrong and what is accepted.
     """
+    return _parse_amount(text, default_unit, common_units.read)
+
+
+def parse_amount_by_pint(text: str, *, default_unit: str | None = None) -> Amount:
+    """``parse_amount`` with every unit read by pint, the authority the fast path matches."""
+    return _parse_amount(text, default_unit, lambda _unit_text: None)
+
+
+def _parse_amount(
+    text: str,
+    default_unit: str | None,
+    read_common: Callable[[str], common_units.CommonUnit | None],
+) -> Amount:
     raw = " ".join(text.split())
     if not raw:
         raise InputError(
@@ -149,6 +177,9 @@ def parse_amount(text: str, *, default_unit: str | None = None) -> Amount:
                 f"'{raw}' has no unit; accepted units: {ACCEPTED_UNITS_TEXT}", field="amount"
             )
         unit_text = default_unit
+    common = read_common(unit_text)
+    if common is not None:
+        return Amount(value, common.name)
     reg = registry()
     try:
         unit = reg.parse_units(unit_text)
@@ -300,4 +331,9 @@ def _groups_thousands(digits: str, mark: str) -> bool:
 
 def to_magnitude(amount: Amount, unit: str) -> float:
     """The amount expressed in ``unit`` (same dimension), e.g. grams."""
+    converted = common_units.convert(amount.value, amount.unit, unit)
+    return converted if converted is not None else to_magnitude_by_pint(amount, unit)
+
+
+def to_magnitude_by_pint(amount: Amount, unit: str) -> float:
     return float(amount.quantity().to(unit).magnitude)

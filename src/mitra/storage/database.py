@@ -87,10 +87,11 @@ def restore_hint(path: Path) -> str:
     return f"if it is your journal, restore a backup: mitra --db {path} restore BACKUP_FILE"
 
 
-def inspect_sqlite_file(path: Path) -> None:
-    """Refuse a file mitra must not open, reading it read-only (see the module docstring)."""
+def inspect_sqlite_file(path: Path) -> str | None:
+    """Refuse a file mitra must not open, reading it read-only (see the module docstring);
+    the journal's schema revision, or None for a new or empty file."""
     if not path.exists() or path.stat().st_size == 0:
-        return  # a new journal
+        return None  # a new journal
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=10)
         try:
@@ -111,7 +112,7 @@ def inspect_sqlite_file(path: Path) -> None:
             + restore_hint(path)
         ) from None
     if not tables - SQLITE_INTERNAL:
-        return  # an empty SQLite file: mitra sets it up
+        return None  # an empty SQLite file: mitra sets it up
     if "alembic_version" not in tables or "entries" not in tables:
         raise JournalFileError(
             f"{path} is another application's SQLite database, not a mitra journal; nothing "
@@ -128,6 +129,7 @@ def inspect_sqlite_file(path: Path) -> None:
             f"{path} has a schema revision this mitra does not know ({revision or 'none'}); "
             "nothing was changed. " + restore_hint(path)
         )
+    return revision
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -303,9 +305,10 @@ class Database:
 
 def open_database(url: str) -> Database:
     """Connect to ``url``, creating a SQLite file's folder and migrating the schema as needed."""
+    seen_revision: str | None = None
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        inspect_sqlite_file(path)
+        seen_revision = inspect_sqlite_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -319,7 +322,9 @@ def open_database(url: str) -> Database:
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
     database = Database(url=url, engine=engine)
     try:
-        if current_revision(database) != HEAD_REVISION:
+        # A journal already at head (the usual case, just read from the file) needs neither
+        # another look nor Alembic, which is imported only to migrate.
+        if seen_revision != HEAD_REVISION and current_revision(database) != HEAD_REVISION:
             migrate(database)
     except (OperationalError, DBAPIError) as exc:
         engine.dispose()

@@ -17,7 +17,7 @@ import contextvars
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Insert, select, update
 
 from mitra.domain.errors import ConflictError
 from mitra.storage import schema as t
@@ -51,14 +51,18 @@ def claim(conn: Connection, pending: Pending | None = None) -> None:
     pending = pending or PENDING.get()
     if pending is None or pending.claimed:
         return
-    from sqlalchemy.dialects import postgresql, sqlite  # noqa: PLC0415
-
+    # Each dialect's own INSERT ... ON CONFLICT, imported only for the database in use (the
+    # PostgreSQL dialect is slow to import and never needed on SQLite).
     values = {"key": pending.key, "fingerprint": pending.fingerprint, "created_at": pending.at}
-    statement = (
-        postgresql.insert(t.idempotency_keys).values(**values).on_conflict_do_nothing()
-        if conn.dialect.name == "postgresql"
-        else sqlite.insert(t.idempotency_keys).values(**values).on_conflict_do_nothing()
-    )
+    statement: Insert
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # noqa: PLC0415
+
+        statement = postgresql.insert(t.idempotency_keys).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects import sqlite  # noqa: PLC0415
+
+        statement = sqlite.insert(t.idempotency_keys).values(**values).on_conflict_do_nothing()
     # RETURNING, not rowcount: psycopg reports -1 for a skipped ON CONFLICT insert.
     inserted = conn.execute(statement.returning(t.idempotency_keys.c.key)).first()
     if inserted is None:

@@ -29,6 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from mitra.storage import postgresql_options
+
+# Before any table is built: PostgreSQL's options checked without importing its dialect.
+postgresql_options.declare()
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware datetimes stored as UTC on every backend."""
