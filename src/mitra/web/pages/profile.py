@@ -70,9 +70,7 @@ def time_zones() -> tuple[str, ...]:
     """The IANA zones the picker offers: every zone of a region, and UTC."""
     return tuple(
         sorted(
-            z
-            for z in zoneinfo.available_timezones()
-            if z == "UTC" or z.split("/", 1)[0] in REGIONS
+            z for z in zoneinfo.available_timezones() if z == "UTC" or z.split("/", 1)[0] in REGIONS
         )
     )
 
