@@ -113,6 +113,12 @@ COMMAND_WORDS = (
         "start one on the Plan page",
     ),
     ("'mitra plan step-back'", "stepping back on the Plan page"),
+    ("(log one with 'mitra log substance NAME AMOUNT')", "(log one under Log, Other substance)"),
+    (
+        "Kratom counts when you are tapering it: 'mitra plan new taper'.",
+        "Kratom counts when you are tapering it (start a taper on the Plan page).",
+    ),
+    ("Run 'mitra plan status' on the day.", "Open the Plan page on the day."),
 )
 
 FLAG_WORDS = {
