@@ -64,7 +64,7 @@ def crawl(client: TestClient, start: str = "/today", limit: int = 150) -> dict[s
             target = html.unescape(link)
             if target.startswith(BASE_URL):
                 target = target.removeprefix(BASE_URL)
-            if target.startswith("/demo") or target.startswith("//"):
+            if target.startswith(("/demo", "//")):
                 continue
             todo.append(target)
     return seen
