@@ -101,7 +101,8 @@ class Reading:
     def describe(self) -> str:
         name = self.latest.instrument_id.upper().replace("SOWS-GOSSOP", "SOWS-Gossop")
         day = _local_day(self.latest.at, self.zone)
-        text = f"{name} {self.latest.total} on {day.isoformat()}"
+        # A day as people write it ("19 Nov 2026"), not an ISO stamp: the reason reaches pages.
+        text = f"{name} {self.latest.total} on {day.day} {day:%b %Y}"
         if self.rise is not None and self.rise != 0:
             text += f" ({self.rise:+d} since before this step)"
         return text

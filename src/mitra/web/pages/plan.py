@@ -82,6 +82,11 @@ EVENT_WORDS = {
     "step-back": "Went back one step",
     "ended": "Plan ended",
 }
+DECISION_WORDS = {
+    "advance": "move on to the next step",
+    "hold": "stay on this step",
+    "step-back": "go back one step",
+}
 CAUSE_WORDS = {
     "not-started": "the plan had not begun yet",
     "schedule": "this step's days were not over yet",
@@ -148,6 +153,7 @@ def _context(
         "verdict_words": VERDICT_WORDS,
         "event_words": EVENT_WORDS,
         "cause_words": CAUSE_WORDS,
+        "decision_words": DECISION_WORDS,
         "today": ctx.now().astimezone(ProfileService(ctx).show().zone()).date(),
         "day_words": day_words,
         "taper": taper or FormState({"strategy": "percent", "used_over_a_year": "unknown"}),

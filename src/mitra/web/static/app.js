@@ -56,5 +56,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (wraps.length) {
     markOverflow();
     window.addEventListener("resize", markOverflow);
+    // A table inside a closed <details> has no width until it opens ("toggle" does not
+    // bubble, so listen while it travels down).
+    document.addEventListener("toggle", markOverflow, true);
   }
 });
