@@ -89,7 +89,7 @@ def test_deleting_a_product_keeps_its_doses_in_history(
     token = form_token(client, f"/products/{gold}/edit")
     done = client.post(f"/products/{gold}/delete", data={csrf.FIELD: token})
     assert done.status_code == 200
-    assert "Deleted" in done.text and "1 dose logged with it stay" in visible_text(done.text)
+    assert "Deleted" in done.text and "1 dose logged with it stays" in visible_text(done.text)
     own, _ = ProductService(sqlite_ctx).list()
     assert own == []
     assert _doses(sqlite_ctx) == before
