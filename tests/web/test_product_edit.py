@@ -209,3 +209,18 @@ def test_the_report_page_defaults_to_the_zones_paper_and_the_choice_wins(
 def _size(pdf: bytes) -> tuple[int, int]:
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     return round(float(box.width)), round(float(box.height))
+
+
+def test_the_api_changes_and_deletes_a_product_and_doses_keep_theirs(
+    client: TestClient, sqlite_ctx: AppContext, gold: int
+) -> None:
+    before = _doses(sqlite_ctx)
+    changed = client.put(
+        f"/api/v1/products/{gold}",
+        json={"name": "Gold 2", "form": "extract", "mitragynine_pct": 50},
+    )
+    assert changed.status_code == 200 and changed.json()["product"]["name"] == "Gold 2"
+    assert client.put("/api/v1/products/999", json={"name": "X", "form": "leaf"}).status_code == 404
+    assert client.delete(f"/api/v1/products/{gold}").status_code == 204
+    assert client.delete(f"/api/v1/products/{gold}").status_code == 404
+    assert _doses(sqlite_ctx) == before
