@@ -64,10 +64,13 @@ class ChartSize:
 
 
 WIDE = ChartSize(width=800, height=320, font_px=13, labels=10)
-NARROW = ChartSize(width=400, height=300, font_px=13, labels=5)
+# Narrow charts are drawn about as wide as a phone shows them (a 360 px screen gives them
+# about 330 px), so 14-unit text stays at least 12 px on screen.
+NARROW = ChartSize(width=360, height=300, font_px=14, labels=5)
 # The exposure band is a supporting picture on the today page: lower than the trends charts.
 BAND_WIDE = ChartSize(width=800, height=260, font_px=13, labels=8)
-BAND_NARROW = ChartSize(width=400, height=240, font_px=13, labels=4)
+# On the today page the band sits in a card (about 290 px wide at 360): drawn 320 wide.
+BAND_NARROW = ChartSize(width=320, height=230, font_px=14, labels=4)
 
 
 def _style(theme: ChartTheme, size: ChartSize) -> Any:

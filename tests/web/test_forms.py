@@ -37,7 +37,11 @@ def page_post_routes() -> list[str]:
 
 
 def concrete(path: str) -> str:
-    return path.replace("{entry_id}", "1").replace("{instrument_id}", "cows")
+    return (
+        path.replace("{entry_id}", "1")
+        .replace("{instrument_id}", "cows")
+        .replace("{product_id}", "1")
+    )
 
 
 def test_every_page_post_is_refused_without_the_token(

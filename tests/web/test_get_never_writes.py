@@ -81,7 +81,7 @@ def test_the_pages_show_the_decision_that_a_post_then_stores_once(planned: AppCo
     events = len(PlanService(planned).show().events)  # type: ignore[union-attr]
     with TestClient(create_app(planned), base_url=BASE_URL) as client:
         page = client.get("/plan").text
-        assert "Today&#39;s decision: advance" in page or "Today's decision: advance" in page
+        assert "decision: move on to the next step" in page
         assert 'action="/plan/decide"' in page
         assert 'action="/plan/decide"' in client.get("/today").text
         token = form_token(client, "/plan")

@@ -41,7 +41,7 @@ def test_onboarding_saves_the_profile_and_leads_to_today(page: Any, server: Live
     page.goto("/")
     assert page.url.endswith("/welcome")
     assert "Before you start: safety" in page.content()
-    page.fill("#field-timezone", "America/Chicago")
+    page.select_option("#field-timezone", "America/Chicago")
     page.check("input[name=goals][value=taper-kratom]")
     page.click("text=A few more questions")  # behind one tap, so welcome fits two screens
     page.check("input[name=pregnant][value=no]")

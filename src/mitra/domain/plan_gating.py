@@ -53,6 +53,13 @@ Cause = Literal[
 ]
 Level = Literal["ok", "hold", "step-back"]
 ONE_DAY = timedelta(days=1)
+
+
+def _day(day: date) -> str:
+    """A day as people write it in a reason that pages show: "10 Nov 2026", not ISO."""
+    return f"{day.day} {day:%b %Y}"
+
+
 ROLLING_DAY = timedelta(hours=24)
 
 
@@ -101,7 +108,8 @@ class Reading:
     def describe(self) -> str:
         name = self.latest.instrument_id.upper().replace("SOWS-GOSSOP", "SOWS-Gossop")
         day = _local_day(self.latest.at, self.zone)
-        text = f"{name} {self.latest.total} on {day.isoformat()}"
+        # A day as people write it ("19 Nov 2026"), not an ISO stamp: the reason reaches pages.
+        text = f"{name} {self.latest.total} on {day.day} {day:%b %Y}"
         if self.rise is not None and self.rise != 0:
             text += f" ({self.rise:+d} since before this step)"
         return text
@@ -260,12 +268,12 @@ def gate(
     if today < plan.steps[0].start:
         first = plan.steps[0]
         return Decision(
-            "hold", f"The plan starts on {first.start.isoformat()}.", first, plan, "not-started"
+            "hold", f"The plan starts on {_day(first.start)}.", first, plan, "not-started"
         )
     current = plan.current_step
     if today < current.start:
         raise InputError(
-            f"the plan's current step starts on {current.start.isoformat()}; a decision for an "
+            f"the plan's current step starts on {_day(current.start)}; a decision for an "
             "earlier day cannot be made now",
             field="today",
         )
@@ -313,7 +321,7 @@ def gate(
             return _hold(plan, index, today, hold_days, reason, "symptoms")
     if not due:
         reason = (
-            f"This step runs until {current.end.isoformat()}: each step lasts at least "
+            f"This step runs until {_day(current.end)}: each step lasts at least "
             f"{plan.settle_days} days so the change settles. Check-ins: {scores}."
         )
         return Decision("hold", reason, current, plan, "schedule")
@@ -452,14 +460,14 @@ def step_back(plan: Plan, today: date, reason: str) -> Decision:
         )
     if today < plan.steps[0].start:
         raise InputError(
-            f"the plan starts on {plan.steps[0].start.isoformat()}; there is nothing to step "
+            f"the plan starts on {_day(plan.steps[0].start)}; there is nothing to step "
             "back from yet",
             field="today",
         )
     current = plan.current_step
     if today < current.start:
         raise InputError(
-            f"the current step starts on {current.start.isoformat()}; a step back can be made "
+            f"the current step starts on {_day(current.start)}; a step back can be made "
             "from then on",
             field="today",
         )

@@ -209,7 +209,9 @@ def timeline_for(last_use_at: datetime, opioid_type: str, now: datetime) -> Time
     phase_text = (
         FENTANYL_ONSET_TEXT if phase == "onset" and spec.peak.low_h is None else PHASE_TEXT[phase]
     )
-    parts = [f"{hours:.0f} hours since the last use. {phase_text}", spec.note]
+    # The windows are in hours, so hours stay; past two days the days come first.
+    since = f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days ({hours:.0f} hours)"
+    parts = [f"{since} since the last use. {phase_text}", spec.note]
     sources = [*spec.sources]
     if phase == "protracted":
         parts.append(protracted["text"])

@@ -1,10 +1,15 @@
-"""Product and profile use cases."""
+"""Product and profile use cases.
+
+Products can be added, changed and deleted. A dose stores its own copy of the product's name,
+form, amount and estimate when it is logged, so changing or deleting a product never changes
+what was logged: history, trends and reports read the dose's copy.
+"""
 
 from __future__ import annotations
 
 from mitra.domain import products as product_domain
 from mitra.domain import profile as profile_domain
-from mitra.domain.errors import ConflictError
+from mitra.domain.errors import ConflictError, NotFoundError
 from mitra.domain.products import Form, PotencySource, Product
 from mitra.domain.profile import Profile
 from mitra.services.context import AppContext
@@ -18,14 +23,7 @@ class ProductService:
     def add(
         self, name: str, form: str, *, source: str = "label", **potency: float | None
     ) -> Product:
-        parsed_form = product_domain.parse_form(form)
-        product = product_domain.define_product(
-            name, parsed_form, source=PotencySource(source), **potency
-        )
-        if any(p.name == product.name.lower() for p in product_domain.generic_products()):
-            raise ConflictError(
-                f"'{product.name}' is a built-in product name; choose another", field="name"
-            )
+        product = _defined(name, form, source, potency)
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
             if store.find_product(product.name) is not None:
@@ -34,6 +32,53 @@ class ProductService:
                     field="name",
                 )
             return store.add_product(product, created_at=self.ctx.now())
+
+    def get(self, product_id: int) -> Product:
+        with self.ctx.database.read() as conn:
+            found = JournalStore(conn).get_product(product_id)
+        if found is None:
+            raise NotFoundError(f"no product with id {product_id}", field="id")
+        return found
+
+    def update(
+        self,
+        product_id: int,
+        name: str,
+        form: str,
+        *,
+        source: str = "label",
+        **potency: float | None,
+    ) -> Product:
+        """Replace a product's name, form and strength; doses already logged keep theirs."""
+        product = _defined(name, form, source, potency)
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            if store.get_product(product_id) is None:
+                raise NotFoundError(f"no product with id {product_id}", field="id")
+            same_name = store.find_product(product.name)
+            if same_name is not None and same_name.id != product_id:
+                raise ConflictError(
+                    f"another product is already named '{product.name}'; choose another name",
+                    field="name",
+                )
+            return store.update_product(product_id, product)
+
+    def delete(self, product_id: int) -> tuple[Product, int]:
+        """Delete a product; the doses logged with it keep their name, amount and estimate.
+        Returns the product and how many doses had named it."""
+        with self.ctx.database.transaction() as conn:
+            store = JournalStore(conn)
+            found = store.get_product(product_id)
+            if found is None:
+                raise NotFoundError(f"no product with id {product_id}", field="id")
+            doses = store.dose_counts_by_product().get(product_id, 0)
+            store.delete_product(product_id)
+        return found, doses
+
+    def dose_counts(self) -> dict[int, int]:
+        """How many logged doses name each of the person's products, by id."""
+        with self.ctx.database.read() as conn:
+            return JournalStore(conn).dose_counts_by_product()
 
     def list(self) -> tuple[list[Product], tuple[Product, ...]]:
         """The person's own products and the built-in generic ones."""
@@ -90,6 +135,17 @@ class ProfileService:
             updated = profile_domain.updated(current, **changes)
             store.save_profile(updated, at=self.ctx.now())
         return updated
+
+
+def _defined(name: str, form: str, source: str, potency: dict[str, float | None]) -> Product:
+    product = product_domain.define_product(
+        name, product_domain.parse_form(form), source=PotencySource(source), **potency
+    )
+    if any(p.name == product.name.lower() for p in product_domain.generic_products()):
+        raise ConflictError(
+            f"'{product.name}' is a built-in product name; choose another", field="name"
+        )
+    return product
 
 
 def forms() -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, update
 
 from mitra.domain.entries import DoseEntry, Entry, Kind, SubstanceEntry, SymptomEntry
 from mitra.domain.products import (
@@ -199,26 +199,37 @@ class JournalStore:
 
     # -- products ----------------------------------------------------------------------------
     def add_product(self, product: Product, *, created_at: datetime) -> Product:
-        p = product.potency
         product_id = self.conn.execute(
             insert(t.products)
-            .values(
-                name=product.name,
-                name_key=product.name.lower(),
-                form=product.form.value,
-                basis=p.basis.value,
-                potency_source=p.source.value,
-                potency_why=p.why,
-                potency_sources=",".join(p.sources),
-                unit_mass_g=product.unit_mass_g,
-                scoop_g=product.scoop_g,
-                created_at=created_at,
-                **_range_cols("mitragynine", p.mitragynine),
-                **_range_cols("seven_oh", p.seven_oh),
-            )
+            .values(created_at=created_at, **_product_cols(product))
             .returning(t.products.c.id)
         ).scalar_one()
         return replace(product, id=product_id)
+
+    def update_product(self, product_id: int, product: Product) -> Product:
+        """Replace a product's name and strength. Doses logged with it keep their own copy of
+        the name, amount and estimate (the ``doses`` row), so the past does not change."""
+        self.conn.execute(
+            update(t.products).where(t.products.c.id == product_id).values(**_product_cols(product))
+        )
+        return replace(product, id=product_id)
+
+    def dose_counts_by_product(self) -> dict[int, int]:
+        """How many doses (deleted ones too) name each product, by product id."""
+        rows = self.conn.execute(
+            select(t.doses.c.product_id, func.count())
+            .where(t.doses.c.product_id.is_not(None))
+            .group_by(t.doses.c.product_id)
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def delete_product(self, product_id: int) -> None:
+        """Remove a product. Its doses keep their copied name, amount and estimate and stop
+        pointing at it (``product_id`` becomes empty), so no logged entry changes."""
+        self.conn.execute(
+            update(t.doses).where(t.doses.c.product_id == product_id).values(product_id=None)
+        )
+        self.conn.execute(delete(t.products).where(t.products.c.id == product_id))
 
     def find_product(self, name: str) -> Product | None:
         row = self.conn.execute(
@@ -287,6 +298,23 @@ class JournalStore:
         if since is not None:
             query = query.where(c.at >= since)
         return {row[0] for row in self.conn.execute(query)}
+
+
+def _product_cols(product: Product) -> dict[str, Any]:
+    p = product.potency
+    return {
+        "name": product.name,
+        "name_key": product.name.lower(),
+        "form": product.form.value,
+        "basis": p.basis.value,
+        "potency_source": p.source.value,
+        "potency_why": p.why,
+        "potency_sources": ",".join(p.sources),
+        "unit_mass_g": product.unit_mass_g,
+        "scoop_g": product.scoop_g,
+        **_range_cols("mitragynine", p.mitragynine),
+        **_range_cols("seven_oh", p.seven_oh),
+    }
 
 
 def _product_of(row: Row[Any]) -> Product:

@@ -7,6 +7,8 @@ malformed); a body that is JSON but not what the operation takes is 422, its mes
 words (control characters, a wrong type). API errors have one shape,
 ``{"error": {"message", "field"}}``, also for requests that fail type checks and for HTTP
 errors such as an unknown path.
+A page shows the message in its own words (``words.plain``: no terminal command or flag) with
+a next step for the status (``words.NEXT_STEPS``); the API keeps the service's words.
 Nothing is written when one of these is raised inside a service (services check first and
 write in one transaction).
 """
@@ -52,7 +54,11 @@ def _respond(request: Request, status: int, message: str, field: str | None) -> 
     return renderer(request).page(
         request,
         "error.html",
-        {"title": words.STATUS_TITLES.get(status, "That did not work"), "message": message},
+        {
+            "title": words.STATUS_TITLES.get(status, "That did not work"),
+            "message": words.plain(message),
+            "next_step": words.NEXT_STEPS.get(status, words.NEXT_STEPS[400]),
+        },
         status_code=status,
         with_alerts=False,
     )

@@ -1,7 +1,7 @@
 """The areas in the navigation, in order. One entry per area that has a page.
 
-An area without a working page has no entry. The exposure and timeline pages are reached from
-the today page (and the learn page), not from the row, which already holds eleven areas.
+An area without a working page has no entry. Exposure (the build-up estimate) and Timeline
+(withdrawal over time) sit under "More" beside Trends: on a wide screen too they are in the row.
 
 On a phone the header keeps to one row: the ``core`` areas (what a person does several times a
 day) stay in view and the rest sit behind a "More" disclosure (a ``<details>`` element, so it
@@ -29,6 +29,8 @@ NAV = (
     NavItem("History", "/history"),
     NavItem("Alerts", "/alerts"),
     NavItem("Trends", "/trends"),
+    NavItem("Exposure", "/exposure"),
+    NavItem("Timeline", "/timeline"),
     NavItem("Products", "/products"),
     NavItem("Learn", "/learn"),
     NavItem("Report", "/report"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Response
 
 from mitra.domain import substances as substance_domain
 from mitra.domain import symptoms as symptom_domain
@@ -45,6 +45,27 @@ def add_product(body: ProductIn, ctx: Context) -> dict[str, Any]:
     potency = body.model_dump(exclude={"name", "form", "source"})
     product = ProductService(ctx).add(body.name, body.form, source=body.source, **potency)
     return {"product": product_view(product)}
+
+
+ProductId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.put("/products/{product_id}", response_model=ProductOneOut, tags=["products"])
+def change_product(product_id: ProductId, body: ProductIn, ctx: Context) -> dict[str, Any]:
+    """Replace a product's name, form and strength. Doses already logged keep the name,
+    amount and estimate they were logged with."""
+    potency = body.model_dump(exclude={"name", "form", "source"})
+    product = ProductService(ctx).update(
+        product_id, body.name, body.form, source=body.source, **potency
+    )
+    return {"product": product_view(product)}
+
+
+@router.delete("/products/{product_id}", status_code=204, tags=["products"])
+def delete_product(product_id: ProductId, ctx: Context) -> Response:
+    """Delete a product; the doses logged with it keep their name, amount and estimate."""
+    ProductService(ctx).delete(product_id)
+    return Response(status_code=204)
 
 
 def profile_view(profile: Profile) -> dict[str, Any]:

@@ -15,11 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
 from mitra.domain.errors import InputError, NotFoundError
+from mitra.domain.human_time import day_words
 from mitra.domain.when import parse_when
 from mitra.services.journal import JournalService
 from mitra.web.pages.common import (
     PERSON_ERRORS,
     Context,
+    DayGroup,
     FormState,
     by_day,
     entry_row,
@@ -68,7 +70,7 @@ def history(
     state = FormState(
         {"since": since, "until": until, "kind": kind, "deleted": "1" if deleted else ""}
     )
-    groups = []
+    groups: list[DayGroup] = []
     status = 200
     try:
         _check_times(journal, since, until)
@@ -82,7 +84,9 @@ def history(
             if not kind or e.kind.value == kind
         ]
         # Newest day first, and newest first within a day: what a person looks for is recent.
-        groups = by_day(reversed(rows))
+        # Day headers in words ("Today", "Yesterday", "Friday 20 November").
+        today = journal.ctx.now().astimezone(zone).date()
+        groups = [DayGroup(g.day, day_words(g.day, today), g.rows) for g in by_day(reversed(rows))]
     except PERSON_ERRORS as exc:
         state.errors[form_field(exc.field, FILTERS)] = exc.message
         status = 422

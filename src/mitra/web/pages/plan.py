@@ -23,8 +23,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
+from mitra.domain.human_time import day_words
 from mitra.domain.plan_units import in_product
 from mitra.services.alert_views import support_view
+from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
 from mitra.services.plan_views import alternatives_view
 from mitra.services.plans import PlanService, PlanStatus
@@ -68,6 +70,33 @@ VERDICT_WORDS = {
     "it by cutting more",
     "no-doses": "no doses logged today",
     "not-started": "the plan has not started yet",
+}
+
+
+# The plan's history in a person's words: what happened, and why ("hold (schedule)" is the
+# record's shorthand, not something to show).
+EVENT_WORDS = {
+    "created": "Plan started",
+    "advance": "Moved on to the next step",
+    "hold": "Stayed on the same step",
+    "step-back": "Went back one step",
+    "ended": "Plan ended",
+}
+DECISION_WORDS = {
+    "advance": "move on to the next step",
+    "hold": "stay on this step",
+    "step-back": "go back one step",
+}
+CAUSE_WORDS = {
+    "not-started": "the plan had not begun yet",
+    "schedule": "this step's days were not over yet",
+    "missing-check-in": "no withdrawal check-in yet for this step",
+    "symptoms": "withdrawal was rising",
+    "settled": "withdrawal had settled",
+    "complete": "the last step was done",
+    "advance": "the check-in allowed it",
+    "step-back": "a step back",
+    "request": "you asked for it",
 }
 
 
@@ -122,6 +151,11 @@ def _context(
         "plan": overview.stored.plan if overview else None,
         "limits": service.limits(),
         "verdict_words": VERDICT_WORDS,
+        "event_words": EVENT_WORDS,
+        "cause_words": CAUSE_WORDS,
+        "decision_words": DECISION_WORDS,
+        "today": ctx.now().astimezone(ProfileService(ctx).show().zone()).date(),
+        "day_words": day_words,
         "taper": taper or FormState({"strategy": "percent", "used_over_a_year": "unknown"}),
         "titration": titration or FormState(),
         "step_back": step_back or FormState(),

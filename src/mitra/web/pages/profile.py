@@ -1,6 +1,11 @@
 """The profile page: time zone, pregnancy and breastfeeding, medications, goals, naloxone.
 
 The onboarding page posts the same form (``ProfileForm``) through ``save_profile``.
+
+The time zone is a choice from a list, never free text: the zones people pick most come first,
+then every IANA zone grouped by region. ``save_profile`` accepts only a zone the list offers
+(or the one already saved, so an old alias such as ``US/Eastern`` is kept as it is); anything
+else is refused with nothing written.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
+from mitra.domain.errors import InputError
 from mitra.domain.profile import GOALS, Profile
 from mitra.services.catalogue import ProfileService
 from mitra.web.pages.common import PERSON_ERRORS, Context, FormState, see_other
@@ -36,10 +42,65 @@ class ProfileForm(BaseModel):
     naloxone_expires: str = ""
 
 
+REGIONS = (
+    "America", "Europe", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian",
+    "Antarctica", "Arctic",
+)  # fmt: skip
+
+# The zones offered first: where most people using mitra are (it is US-centred: 911, 988).
+COMMON_ZONES = (
+    ("America/New_York", "US Eastern (New York)"),
+    ("America/Chicago", "US Central (Chicago)"),
+    ("America/Denver", "US Mountain (Denver)"),
+    ("America/Phoenix", "Arizona (Phoenix)"),
+    ("America/Los_Angeles", "US Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/Puerto_Rico", "Puerto Rico"),
+    ("America/Toronto", "Canada Eastern (Toronto)"),
+    ("America/Vancouver", "Canada Pacific (Vancouver)"),
+    ("Europe/London", "UK (London)"),
+    ("Australia/Sydney", "Australia Eastern (Sydney)"),
+    ("UTC", "UTC (no local time)"),
+)
+
+
 @functools.cache
 def time_zones() -> tuple[str, ...]:
-    """IANA zone names for the time zone field's suggestions (the service checks the value)."""
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+    """The IANA zones the picker offers: every zone of a region, and UTC."""
+    return tuple(
+        sorted(
+            z for z in zoneinfo.available_timezones() if z == "UTC" or z.split("/", 1)[0] in REGIONS
+        )
+    )
+
+
+def _place(zone: str) -> str:
+    return zone.split("/", 1)[1].replace("_", " ").replace("/", " / ")
+
+
+def zone_groups(current: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The picker's option groups: common zones first, then each region's zones by name. A
+    saved zone the list lacks (an old alias) is offered first, so it is never lost."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    if current and current not in time_zones():
+        groups.append(("Saved", [(current, current)]))
+    groups.append(("Common", list(COMMON_ZONES)))
+    for region in REGIONS:
+        zones = [(z, _place(z)) for z in time_zones() if z.startswith(region + "/")]
+        groups.append((region, sorted(zones, key=lambda pair: pair[1])))
+    return groups
+
+
+def check_offered(zone: str, current: str) -> str:
+    """The chosen zone if the picker offers it (or it is the saved one); else refused."""
+    chosen = zone.strip()
+    if chosen in time_zones() or (chosen and chosen == current):
+        return chosen
+    raise InputError(
+        "choose your time zone from the list (for example US Eastern, New York)",
+        field="timezone",
+    )
 
 
 def _yes_no(value: bool | None) -> str:
@@ -65,15 +126,16 @@ def profile_state(profile: Profile) -> FormState:
 def form_context(state: FormState) -> dict[str, object]:
     return {
         "form": state,
-        "zones": time_zones(),
+        "zone_groups": zone_groups(state.value("timezone")),
         "goals": GOALS,
         "chosen_goals": set(filter(None, state.value("goals").split(","))),
     }
 
 
 def save_profile(service: ProfileService, form: ProfileForm) -> Profile:
+    timezone = check_offered(form.timezone, service.show().timezone)
     return service.set(
-        timezone=form.timezone,
+        timezone=timezone,
         pregnant=form.pregnant,
         breastfeeding=form.breastfeeding,
         medications=form.medications,

@@ -8,7 +8,9 @@ only reads), so they need no CSRF token, and a browser may fetch them again safe
 Invariants: one implementation of each document: the same ``ReportDataService.gather`` and
 ``render_pdf`` / ``build_bundle`` + ``validate_bundle`` as the CLI; notes are included only
 when the box is ticked (left out by default: they are private); a period mitra cannot read
-shows the form again with the message beside its field, and nothing is downloaded.
+shows the form again with the message beside its field, and nothing is downloaded. The paper
+defaults to the person's: US Letter for a zone where it is the usual paper, A4 elsewhere
+(``domain.paper``); a chosen size always wins.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mitra.domain.errors import InputError
+from mitra.domain.paper import paper_for_zone
 from mitra.domain.when import parse_when
+from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
 from mitra.web.pages.common import PERSON_ERRORS, Context, FormState, blank
 from mitra.web.render import renderer
@@ -38,9 +42,14 @@ def _page(request: Request, state: FormState, *, status_code: int = 200) -> HTML
     )
 
 
+def default_paper(ctx: AppContext) -> str:
+    """The paper for the person's time zone: "letter" in the US, Canada, Mexico... else "a4"."""
+    return paper_for_zone(ProfileService(ctx).show().timezone)
+
+
 @router.get("/report", response_class=HTMLResponse)
-def show(request: Request) -> HTMLResponse:
-    return _page(request, FormState({"since": "30 days ago", "paper": "a4"}))
+def show(request: Request, ctx: Context) -> HTMLResponse:
+    return _page(request, FormState({"since": "30 days ago", "paper": default_paper(ctx)}))
 
 
 def _gather(ctx: AppContext, since: str, until: str, notes: bool, *, all_time: bool) -> Any:
@@ -83,12 +92,15 @@ def pdf(
     ctx: Context,
     since: Annotated[str, Query()] = "",
     until: Annotated[str, Query()] = "",
-    paper: Annotated[str, Query()] = "a4",
+    paper: Annotated[str, Query()] = "",
     include_notes: Annotated[str, Query()] = "",
 ) -> Response:
-    """The clinician PDF, the same document ``mitra report pdf`` writes."""
+    """The clinician PDF, the same document ``mitra report pdf`` writes; without a paper
+    chosen, on the person's default paper."""
     from mitra.reports.pdf_document import render_pdf  # noqa: PLC0415
 
+    if not paper.strip():
+        paper = default_paper(ctx)
     values = {"since": since, "until": until, "paper": paper, "include_notes": include_notes}
     try:
         chosen = paper.strip().lower()
@@ -116,7 +128,12 @@ def fhir(
     journal (as the CLI does). The Patient holds nothing that identifies the person."""
     from mitra.reports.fhir_bundle import build_bundle, validate_bundle  # noqa: PLC0415
 
-    values = {"since": since, "until": until, "paper": "a4", "include_notes": include_notes}
+    values = {
+        "since": since,
+        "until": until,
+        "paper": default_paper(ctx),
+        "include_notes": include_notes,
+    }
     try:
         data = _gather(ctx, since, until, bool(include_notes), all_time=not since.strip())
     except InputError as exc:

@@ -18,11 +18,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from mitra import charts
+from mitra.domain.human_time import ago_words, when_words
 from mitra.services.alert_views import support_view
 from mitra.services.plan_views import alternatives_view
 from mitra.services.science_views import describe_use
 from mitra.web.pages.common import Context
 from mitra.web.render import renderer
+from mitra.web.words import plain
 
 router = APIRouter()
 
@@ -120,11 +122,13 @@ def timeline(request: Request, ctx: Context) -> HTMLResponse:
         "timeline.html",
         {
             "report": report,
+            "message": plain(report.message),
             "uses": [
                 {
                     "timeline": use.timeline,
                     "what": describe_use(use.entry),
-                    "when": f"{use.entry.at.astimezone(zone):%a %d %b %Y %H:%M}",
+                    "when": when_words(use.entry.at, ctx.now(), zone),
+                    "ago": ago_words(use.entry.at, ctx.now()),
                 }
                 for use in uses
             ],
@@ -134,7 +138,7 @@ def timeline(request: Request, ctx: Context) -> HTMLResponse:
                     "total": p.assessment.total,
                     "band": p.assessment.band,
                     "rater": p.assessment.rater,
-                    "when": f"{p.assessment.at.astimezone(zone):%a %d %b %H:%M}",
+                    "when": when_words(p.assessment.at, ctx.now(), zone),
                     "hours": p.hours_since_last_use,
                     "phase": p.phase,
                 }

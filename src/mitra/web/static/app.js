@@ -27,16 +27,37 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // On first-run set-up, suggest the browser's own time zone instead of UTC.
   const setup = document.querySelector("form[data-detect-timezone]");
-  const zoneField = setup && setup.querySelector("input[name=timezone]");
+  const zoneField = setup && setup.querySelector("select[name=timezone]");
   // (The server's own default is the computer's zone, often UTC on a fresh system.)
   if (zoneField && ["", "UTC", "Etc/UTC"].includes(zoneField.value)) {
     try {
       const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      if (zone) {
+      // Only a zone the list offers: the server accepts nothing else.
+      const offered = Array.from(zoneField.options).some((option) => option.value === zone);
+      if (zone && offered) {
         zoneField.value = zone;
       }
     } catch (_) {
       // An old browser without Intl time zones: the field keeps UTC.
     }
+  }
+
+  // A table wider than the screen scrolls sideways inside its box; its "scroll" hint shows
+  // only while that is so (the hint is hidden by default and on a screen where it fits).
+  const wraps = Array.from(document.querySelectorAll(".table-scroll, .table-wrap"));
+  const markOverflow = () => {
+    for (const wrap of wraps) {
+      const hint = wrap.previousElementSibling;
+      if (hint && hint.classList.contains("scroll-hint")) {
+        hint.hidden = wrap.scrollWidth <= wrap.clientWidth + 1;
+      }
+    }
+  };
+  if (wraps.length) {
+    markOverflow();
+    window.addEventListener("resize", markOverflow);
+    // A table inside a closed <details> has no width until it opens ("toggle" does not
+    // bubble, so listen while it travels down).
+    document.addEventListener("toggle", markOverflow, true);
   }
 });
