@@ -15,7 +15,7 @@ from collections import deque
 import pytest
 from fastapi.testclient import TestClient
 
-from mitra.cli.main import cli
+from mitra.cli.command_table import ENTRIES
 from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
 from mitra.services.demo import build_demo
@@ -26,7 +26,8 @@ from mitra.web.nav import NAV
 from tests.web.conftest import BASE_URL
 from tests.web.test_forms import form_token
 
-COMMANDS = sorted(cli.commands)
+COMMANDS = sorted(entry.name for entry in ENTRIES)  # the CLI's commands, from its table
+assert COMMANDS, "no CLI commands found: the check below would match nothing"
 # "mitra" alone is the product's name ("mitra shows ..."); "mitra" then a command is a command.
 COMMAND = re.compile(rf"\bmitra ({'|'.join(re.escape(c) for c in COMMANDS)})\b", re.IGNORECASE)
 FLAG = re.compile(r"(?:^|\s)--[a-z]")
@@ -164,3 +165,17 @@ def test_the_timeline_shows_days_not_hundreds_of_hours(
     text = visible_text(client.get("/timeline").text)
     assert "3 weeks ago" in text
     assert not re.search(r"\d{3,} hours ago", text)
+
+
+def test_a_refused_log_form_names_no_terminal_command(client: TestClient) -> None:
+    # The service's message for an unknown product tells a terminal user which command adds
+    # one; the form says it in page words.
+    token = form_token(client, "/log/dose")
+    page = client.post(
+        "/log/dose",
+        data={"amount": "3g", "product": "No Such Powder 9000", csrf.FIELD: token},
+    )
+    assert page.status_code == 422
+    text = visible_text(page.text)
+    assert "No Such Powder 9000" in text or "product" in text.lower()
+    assert terminal_words(text) == []

@@ -79,3 +79,27 @@ def test_each_entry_of_one_line_of_symptoms_has_its_own_undo(
     page = _log(client, "/log/symptom", {"name": "sweating and shaking"})
     forms = UNDO_FORM.findall(page)
     assert len(forms) == len(set(forms)) == len(_live_titles(sqlite_ctx)) >= 2
+
+
+HISTORY_UNDO = re.compile(r'name="action" value="(\d+)"')
+
+
+def test_the_history_undo_names_its_entry_and_a_stale_one_undoes_nothing(
+    client: TestClient, sqlite_ctx: AppContext
+) -> None:
+    _log(client, "/log/dose", {"amount": "3g"})
+    older_tab = client.get("/history").text
+    assert "Undo logging: " in older_tab and "today" in older_tab  # names the entry and when
+    _log(client, "/log/symptom", {"name": "muscle aches"})  # another tab, since
+    action = HISTORY_UNDO.search(older_tab)
+    assert action
+    done = client.post("/undo", data={"action": action.group(1), csrf.FIELD: form_token(client)})
+    assert done.status_code == 200  # redirected back to the history page
+    assert "nothing was undone" in done.text.lower()
+    assert sorted(_live_titles(sqlite_ctx)) == ["dose", "symptom"]
+    fresh = client.get("/history").text
+    assert "Undo logging: " in fresh and "aches" in fresh.split("Undo logging: ")[1][:80].lower()
+    action = HISTORY_UNDO.search(fresh)
+    assert action
+    client.post("/undo", data={"action": action.group(1), csrf.FIELD: form_token(client)})
+    assert _live_titles(sqlite_ctx) == ["dose"]

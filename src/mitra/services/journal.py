@@ -75,6 +75,13 @@ class UndoResult:
     entry: Entry
 
 
+@dataclass(frozen=True)
+class PendingUndo:
+    action_id: int
+    outcome: str  # what undo would do to the entry: "deleted" or "restored"
+    entry: Entry
+
+
 MAX_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
 
 
@@ -329,14 +336,36 @@ class JournalService:
             _rejudge_deleted(conn, self.ctx, entry, store)
         return entry
 
-    def undo(self) -> UndoResult:
-        """Reverse the latest log or delete not yet undone; each undo is itself recorded."""
+    def next_undo(self) -> PendingUndo | None:
+        """What ``undo`` would reverse now, named, so a page can say it before it is done."""
+        with self.ctx.database.read() as conn:
+            store = JournalStore(conn)
+            last = store.last_undoable_action()
+            if last is None:
+                return None
+            action_id, action, entry_id = last
+            found = store.get_entry(entry_id)
+            assert found is not None  # actions reference entries by foreign key
+            return PendingUndo(action_id, "deleted" if action == "log" else "restored", found[0])
+
+    def undo(self, expect_action: int | None = None) -> UndoResult:
+        """Reverse the latest log or delete not yet undone; each undo is itself recorded.
+
+        ``expect_action`` is the action a page named (``next_undo``): if something else has
+        happened since (another tab, the CLI), nothing is undone and a ConflictError says so,
+        so a button that names one entry never acts on another.
+        """
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
             last = store.last_undoable_action()
             if last is None:
                 raise NotFoundError("nothing to undo: no entries have been logged or deleted")
             action_id, action, entry_id = last
+            if expect_action is not None and action_id != expect_action:
+                raise ConflictError(
+                    "nothing was undone: the journal changed after this page was shown "
+                    "(perhaps in another tab). Look at the page again and choose once more"
+                )
             found = store.get_entry(entry_id)
             assert found is not None  # actions reference entries by foreign key
             entry, _ = found

@@ -48,6 +48,8 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters["mg"] = mg
+        # Service messages name CLI commands for the terminal; pages say them in page words.
+        self.env.filters["plain"] = words.plain
         # One table of severity words and symbols for every template (domain.severity_looks).
         self.env.globals["severity_look"] = severity_looks.look
 

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
-from mitra.domain.errors import InputError, NotFoundError
-from mitra.domain.human_time import day_words
+from mitra.domain.errors import ConflictError, InputError, NotFoundError
+from mitra.domain.human_time import day_words, when_words
 from mitra.domain.when import parse_when
 from mitra.services.journal import JournalService
 from mitra.web.pages.common import (
@@ -101,9 +101,21 @@ def history(
             "summary": _summary(since, until, kind, filters.deleted),
             "filtered": (since, until, kind, filters.deleted) != (DEFAULT_SINCE, "", "", False),
             "notice": flash_store(request).get(done),
+            "pending": _pending(journal),
         },
         status_code=status,
     )
+
+
+def _pending(journal: JournalService) -> dict[str, object] | None:
+    """The undo button's words: which entry it would take back or restore, and when."""
+    pending = journal.next_undo()
+    if pending is None:
+        return None
+    zone = journal.profile().zone()
+    row = entry_row(pending.entry, zone)
+    when = when_words(pending.entry.at, journal.ctx.now(), zone)
+    return {"action": pending.action_id, "outcome": pending.outcome, "entry": row, "when": when}
 
 
 KIND_WORDS = {
@@ -163,12 +175,16 @@ def delete(
     return _back_to_history(request, form.back, done=token)
 
 
+class UndoForm(ReturnTo):
+    action: int | None = None  # the action the page named; absent from an old page
+
+
 @router.post("/undo", response_model=None)
-def undo(request: Request, ctx: Context, form: Annotated[ReturnTo, Form()]) -> RedirectResponse:
+def undo(request: Request, ctx: Context, form: Annotated[UndoForm, Form()]) -> RedirectResponse:
     journal = JournalService(ctx)
     try:
-        result = journal.undo()
-    except NotFoundError as exc:  # nothing to undo: say so where the person is
+        result = journal.undo(expect_action=form.action)
+    except (NotFoundError, ConflictError) as exc:  # nothing, or a stale page: say so
         token = flash_store(request).put({"action": "nothing", "message": exc.message})
         return _back_to_history(request, form.back, done=token)
     row = entry_row(result.entry, journal.profile().zone())
