@@ -162,3 +162,19 @@ def test_heavy_report_libraries_are_not_imported_to_start_the_cli() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+@pytest.mark.parametrize(
+    ("zone", "paper"), [("America/New_York", "letter"), ("Europe/London", "a4")]
+)
+def test_the_pdf_paper_follows_the_profiles_zone_unless_chosen(
+    db: str, tmp_path: Path, zone: str, paper: str
+) -> None:
+    assert run("profile", "set", "--timezone", zone, db=db).code == 0
+    result = run("report", "pdf", "--out", str(tmp_path / "r.pdf"), "--json", db=db)
+    assert result.code == 0, result.err
+    assert result.json()["paper"] == paper
+    chosen = run(
+        "report", "pdf", "--out", str(tmp_path / "c.pdf"), "--paper", "a4", "--json", db=db
+    )
+    assert chosen.json()["paper"] == "a4"

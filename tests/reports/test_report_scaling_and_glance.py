@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from mitra.domain.alerts import Severity
 from mitra.domain.instruments import get_instrument
+from mitra.domain.severity_looks import look
 from mitra.reports import fhir_checks
 from mitra.reports import fhir_codes as codes
 from mitra.reports.fhir_bundle import build_bundle, bundle_json, model_sample, validate_bundle
@@ -267,3 +269,10 @@ def test_plain_words_turn_commands_into_actions() -> None:
     advice = "a check-in (mitra check sows-gossop) helps; 'mitra plan step-back' goes back."
     assert plain_words(advice) == "a check-in helps; mitra's 'step back' goes back."
     assert plain_words("Log it. See 'mitra symptoms'.") == "Log it."
+
+
+def test_each_severity_in_print_has_its_symbol_beside_its_word(rich: ReportData) -> None:
+    everything = " ".join(" ".join(p.split()) for p in _pages(render_pdf(rich)))
+    shown = {s for s in Severity if f"{look(s).print_symbol} {look(s).word}" in everything}
+    assert Severity.URGENT in shown  # the rich journal has an open urgent alert
+    assert "! Urgent" in " ".join(_pages(render_pdf(rich))[0].split())  # on page 1's glance

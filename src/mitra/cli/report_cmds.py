@@ -125,9 +125,9 @@ Examples:
 @click.option(
     "--paper",
     type=click.Choice(["a4", "letter"], case_sensitive=False),
-    default="a4",
-    show_default=True,
-    help="Paper size.",
+    default=None,
+    help="Paper size. Default: from the profile's time zone (Letter in the US, Canada, "
+    "Mexico, the Philippines and other Letter countries, else A4).",
 )
 @click.option("--out", metavar="FILE", help="Where to write it. Default: mitra-report-DATE.pdf.")
 @force_option
@@ -136,12 +136,13 @@ Examples:
 def report_pdf(
     since: str | None,
     until: str | None,
-    paper: str,
+    paper: str | None,
     out: str | None,
     force: bool,
     include_notes: bool,
     as_json: bool,
 ) -> None:
+    from mitra.domain.paper import paper_for_zone  # noqa: PLC0415
     from mitra.reports.pdf_document import render_pdf  # noqa: PLC0415
     from mitra.services.report_data import ReportDataService  # noqa: PLC0415
 
@@ -149,7 +150,8 @@ def report_pdf(
         _out_path(out, "", force=force)  # refuse a bad --out before anything is opened
     app = state().app()
     data = ReportDataService(app).gather(since=since, until=until, include_notes=include_notes)
-    pdf = render_pdf(data, paper=paper.lower())
+    paper = (paper or paper_for_zone(data.zone.key)).lower()
+    pdf = render_pdf(data, paper=paper)
     path = _out_path(out, f"mitra-report-{data.period.last_day.isoformat()}.pdf", force=force)
     _write(path, pdf)
     summary = {

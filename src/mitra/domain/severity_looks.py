@@ -21,14 +21,17 @@ class SeverityLook:
     symbol: str
     light: str  # badge and border colour on a light page (white text on it)
     dark: str  # badge and border colour on a dark page (dark text on it)
+    # The symbol in print: the PDF's embedded Vera faces have no glyph for some of the screen
+    # symbols (‼ ▲ ●), so print uses shapes those faces hold, still one of its own per severity.
+    print_symbol: str
 
 
 LOOKS: dict[Severity, SeverityLook] = {
-    Severity.EMERGENCY: SeverityLook("Emergency", "‼", "#8b0000", "#ff8a80"),
-    Severity.URGENT: SeverityLook("Urgent", "!", "#b3261e", "#ffaba3"),
-    Severity.WARNING: SeverityLook("Warning", "▲", "#9a4f00", "#f0a64a"),
-    Severity.CAUTION: SeverityLook("Caution", "●", "#6f5800", "#e6d36b"),
-    Severity.INFO: SeverityLook("Information", "i", "#0b5cad", "#8cc2ff"),
+    Severity.EMERGENCY: SeverityLook("Emergency", "‼", "#8b0000", "#ff8a80", "!!"),
+    Severity.URGENT: SeverityLook("Urgent", "!", "#b3261e", "#ffaba3", "!"),
+    Severity.WARNING: SeverityLook("Warning", "▲", "#9a4f00", "#f0a64a", "∆"),
+    Severity.CAUTION: SeverityLook("Caution", "●", "#6f5800", "#e6d36b", "•"),
+    Severity.INFO: SeverityLook("Information", "i", "#0b5cad", "#8cc2ff", "i"),
 }
 
 

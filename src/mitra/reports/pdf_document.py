@@ -13,8 +13,8 @@ Invariants: every figure comes from ``ReportData`` (nothing is recomputed here e
 formatting); a range is never printed without its ends; a section with nothing to show says
 so in words rather than disappearing, so a reader can tell "none" from "not included"; no
 heading ends a page (headings keep with what follows, blocks are kept together); no terminal
-command is printed (``plain_words``); a severity is shown with its word and colour from
-``mitra.domain.severity_looks`` (the embedded font has no glyphs for its symbols).
+command is printed (``plain_words``); a severity is shown with its print symbol, word and
+colour from ``mitra.domain.severity_looks`` (the embedded font lacks the screen symbols).
 """
 
 from __future__ import annotations
@@ -138,9 +138,10 @@ def plain_words(value: str) -> str:
 
 
 def _severity_word(severity: Severity) -> str:
-    # Word and colour only: the embedded Vera faces lack the table's symbols (‼ ▲ ●), and a
-    # symbol drawn as "?" would read worse than none.
-    return look(severity).word
+    # The print symbol: the embedded Vera faces lack the screen's (‼ ▲ ●), and a symbol drawn
+    # as a box would read worse than none.
+    shown = look(severity)
+    return f"{shown.print_symbol} {shown.word}"
 
 
 def _severity_markup(severity: Severity) -> str:
