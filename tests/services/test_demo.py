@@ -31,7 +31,15 @@ def test_the_demo_journey_spans_four_weeks_of_believable_entries(tmp_path: Path)
     assert {"oxycodone", "alprazolam", "alcohol", "gabapentin"} <= names
     extract = [e for e in entries if isinstance(e, DoseEntry) and e.form.value == "extract"]
     assert len(extract) == 1 and extract[0].estimate.mitragynine_mg.typical > 400
-    assert len(deleted) == 1
+    # The typo deleted, and the dose saved twice in two tabs taken back by its id.
+    assert len(deleted) == 2
+    gone = [e for e in entries if e.id in deleted]
+    assert {e.note for e in gone} == {"typo, meant 3g", "saved twice"}
+    twice = [e for e in entries if e.note == "saved twice"]
+    assert len(twice) == 2 and sum(e.id in deleted for e in twice) == 1
+    assert any(
+        e.symptom_id == "yawning" and e.id not in deleted for e in entries if isinstance(e, SymptomEntry)
+    )
 
     # The taper lowers the daily estimate: last week below the stabilisation week.
     def daily(start: int, end: int) -> float:

@@ -113,6 +113,7 @@ def _print_alert_summary(ctx: AppContext) -> None:
     """What the safety engine noticed along the way, most serious first, one line per rule."""
     from collections import Counter  # noqa: PLC0415
 
+    from mitra.cli.safety_cmds import severity_label  # noqa: PLC0415
     from mitra.services.safety import SafetyService  # noqa: PLC0415
 
     stored = SafetyService(ctx).alerts(include_acknowledged=True)
@@ -120,7 +121,7 @@ def _print_alert_summary(ctx: AppContext) -> None:
     click.echo(click.style(f"\nWhat the safety engine noticed ({len(stored)} alerts):", bold=True))
     for (severity, title), n in sorted(counts.items(), key=lambda kv: (-kv[0][0].rank, kv[0][1])):
         times = f" (x{n})" if n > 1 else ""
-        click.echo(f"  {severity.value:<9} {title}{times}")
+        click.echo(f"  {severity_label(severity.value):<13} {title}{times}")
     click.echo("Each with its evidence: mitra --demo alerts --all    the rules: mitra rules\n")
 
 

@@ -133,6 +133,16 @@ def build_demo(ctx: AppContext, *, seed: int = 7) -> DemoSummary:
         assert typo.entry.id is not None
         journal.delete(typo.entry.id)
         count += 1
+    # Two tabs: the same dose saved twice (phone and laptop), a symptom in between; "Undo
+    # this" on the first tab takes back that dose by its id and the symptom stays.
+    moment = at(DAYS - 2, 13)
+    if ok(moment):
+        twice = journal.log_dose("3g", product="Red Bali leaf", at=moment, note="saved twice")
+        journal.log_dose("3g", product="Red Bali leaf", at=moment, note="saved twice")
+        journal.log_symptom("yawning", severity=1, at=moment + timedelta(minutes=2))
+        assert twice.entry.id is not None
+        journal.take_back(twice.entry.id)
+        count += 3
     count += add_demo_free_text(ctx, start)
     count += add_demo_lost_tolerance(ctx, start)
     checkins = add_demo_checkins(ctx, start, rng)
