@@ -112,3 +112,23 @@ def test_a_new_person_logs_a_first_dose_in_at_most_four_taps(page: Any, server: 
     assert taps <= 4
     found, _, _ = JournalService(server.ctx).history()
     assert [e.kind.value for e in found] == ["dose"]
+
+
+def test_in_dark_mode_the_launcher_and_the_emergency_view_read_at_aa(
+    page: Any, server: LiveServer
+) -> None:
+    # The same first screen and emergency view in the dark colour scheme, checked by axe-core
+    # (its colour-contrast rule is the AA one) and by where the buttons sit.
+    page.emulate_media(color_scheme="dark")
+    set_up(server)
+    page.goto("/today")
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    height = page.viewport_size["height"]
+    assert all(bottom <= height for bottom in _bottoms(page)), _bottoms(page)
+    assert axe_violations(page) == []
+    page.goto("/log/symptom")
+    page.fill("#field-name", "can't breathe")
+    page.click("button:has-text('Save')")
+    page.wait_for_url("**/today?logged=*")
+    assert page.locator("main > *").first.get_attribute("id") == "emergency"
+    assert axe_violations(page) == []
