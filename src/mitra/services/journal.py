@@ -285,19 +285,11 @@ class JournalService:
 
     # -- deleting and undo -------------------------------------------------------------------
     def delete(self, entry_id: int) -> Entry:
-        if not 0 < entry_id <= MAX_ROW_ID:  # beyond what a database can store: none such
-            raise NotFoundError(f"no entry with id {entry_id}; see 'mitra history'", field="id")
+        missing = f"no entry with id {entry_id}; see 'mitra history'"
+        gone = f"entry {entry_id} is already deleted; 'mitra undo' restores the last deletion"
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            found = store.get_entry(entry_id)
-            if found is None:
-                raise NotFoundError(f"no entry with id {entry_id}; see 'mitra history'", field="id")
-            entry, deleted_at = found
-            if deleted_at is not None:
-                raise ConflictError(
-                    f"entry {entry_id} is already deleted; 'mitra undo' restores the last deletion",
-                    field="id",
-                )
+            entry = _live_entry(store, entry_id, missing=missing, gone=gone)
             now = self.ctx.now()
             store.set_deleted(entry_id, now)
             store.record_action("delete", entry_id, now)
@@ -314,19 +306,10 @@ class JournalService:
         deleted or taken back (a stale page) is refused with a ConflictError and nothing
         changes; ``undo`` without an id keeps reversing the latest action, as the CLI does.
         """
-        if not 0 < entry_id <= MAX_ROW_ID:
-            raise NotFoundError(f"no entry with id {entry_id}", field="id")
+        gone = "this entry was already taken back or deleted; nothing else was changed"
         with self.ctx.database.transaction() as conn:
             store = JournalStore(conn)
-            found = store.get_entry(entry_id)
-            if found is None:
-                raise NotFoundError(f"no entry with id {entry_id}", field="id")
-            entry, deleted_at = found
-            if deleted_at is not None:
-                raise ConflictError(
-                    "this entry was already taken back or deleted; nothing else was changed",
-                    field="id",
-                )
+            entry = _live_entry(store, entry_id, missing=f"no entry with id {entry_id}", gone=gone)
             now = self.ctx.now()
             action_id = store.log_action_of(entry_id)
             if action_id is not None:
@@ -381,6 +364,18 @@ class JournalService:
             # Judged again with the entry back: what mitra closed for it reopens.
             judge_entry(conn, self.ctx, entry, store.get_profile(self.ctx.default_timezone))
             return UndoResult("restored", entry)
+
+
+def _live_entry(store: JournalStore, entry_id: int, *, missing: str, gone: str) -> Entry:
+    """The entry, not deleted: NotFoundError (``missing``) for no such id, including one
+    beyond what a database can store, ConflictError (``gone``) for a deleted one."""
+    found = store.get_entry(entry_id) if 0 < entry_id <= MAX_ROW_ID else None
+    if found is None:
+        raise NotFoundError(missing, field="id")
+    entry, deleted_at = found
+    if deleted_at is not None:
+        raise ConflictError(gone, field="id")
+    return entry
 
 
 def _rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: JournalStore) -> None:
