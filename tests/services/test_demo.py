@@ -37,9 +37,8 @@ def test_the_demo_journey_spans_four_weeks_of_believable_entries(tmp_path: Path)
     assert {e.note for e in gone} == {"typo, meant 3g", "saved twice"}
     twice = [e for e in entries if e.note == "saved twice"]
     assert len(twice) == 2 and sum(e.id in deleted for e in twice) == 1
-    assert any(
-        e.symptom_id == "yawning" and e.id not in deleted for e in entries if isinstance(e, SymptomEntry)
-    )
+    symptoms = [e for e in entries if isinstance(e, SymptomEntry)]
+    assert any(e.symptom_id == "yawning" and e.id not in deleted for e in symptoms)
 
     # The taper lowers the daily estimate: last week below the stabilisation week.
     def daily(start: int, end: int) -> float:
