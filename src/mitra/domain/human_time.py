@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from mitra.domain.when import describe_moment
+
 
 def _plural(count: int, unit: str) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
@@ -33,18 +35,12 @@ def day_words(day: date, today: date) -> str:
 
 
 def when_words(at: datetime, now: datetime, zone: ZoneInfo) -> str:
-    """A moment: "today 21:05", "yesterday 21:05", "Tue 24 Nov 21:05", "Tue 24 Nov 2025 21:05"."""
-    local = at.astimezone(zone)
-    today = now.astimezone(zone).date()
-    clock = local.strftime("%H:%M")
-    if local.date() == today:
-        return f"today {clock}"
-    if local.date() == today - timedelta(days=1):
-        return f"yesterday {clock}"
-    text = f"{local.strftime('%a')} {local.day} {local.strftime('%b')}"
-    if local.year != today.year:
-        text = f"{text} {local.year}"
-    return f"{text} {clock}"
+    """A moment: "today 21:05", "yesterday 21:05", "Tue 24 Nov 21:05", "Tue 24 Nov 2025 21:05".
+
+    The words are ``when.describe_moment``'s, the ones the log confirmations use, so a page and
+    a confirmation never say the same moment differently (it also names the zone in the hour
+    that happens twice on the autumn night)."""
+    return describe_moment(at, now=now, zone=zone)
 
 
 def ago_words(at: datetime, now: datetime) -> str:

@@ -58,18 +58,6 @@ def rows_of(rows: Iterable[ScoreRow], instrument_id: str) -> list[ScoreRow]:
     return [row for row in rows if row.assessment.instrument_id == instrument_id]
 
 
-def when_words(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
-    """A time as a person says it: "today 14:05", "yesterday 09:10", "Mon 23 Nov 18:30"."""
-    local = moment.astimezone(zone)
-    days = (now.astimezone(zone).date() - local.date()).days
-    clock = f"{local:%H:%M}"
-    if days == 0:
-        return f"today {clock}"
-    if days == 1:
-        return f"yesterday {clock}"
-    return f"{local:%a} {local.day} {local:%b} {clock}"
-
-
 def weekly_due(
     instrument: Instrument,
     last: ScoreRow | None,

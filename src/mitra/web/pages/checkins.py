@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from mitra.domain.human_time import when_words
 from mitra.domain.instruments import Instrument, get_instrument
 from mitra.services.alert_views import alert_view, support_view
 from mitra.services.checkins import CheckinService, pulse_item
@@ -59,10 +60,10 @@ def list_instruments(request: Request, ctx: Context) -> HTMLResponse:
             {
                 "instrument": instrument,
                 "last": last,
-                "last_when": views.when_words(last.assessment.at, now, zone) if last else None,
+                "last_when": when_words(last.assessment.at, now, zone) if last else None,
                 "due": views.weekly_due(instrument, last, now, latest),
                 "next": (
-                    views.when_words(views.next_weekly(last), now, zone)
+                    when_words(views.next_weekly(last), now, zone)
                     if last and instrument.offer_every == "weekly"
                     else None
                 ),
@@ -131,7 +132,7 @@ def save(
     assert result.trend is not None  # a stored check-in always has its row
     payload = {
         "instrument": instrument.id,
-        "when": views.when_words(result.assessment.at, ctx.now(), zone),
+        "when": when_words(result.assessment.at, ctx.now(), zone),
         "assessment": assessment_view(
             result.assessment, zone, record_id=result.id, note=result.note, pulse_bpm=read.pulse_bpm
         ),
@@ -150,7 +151,7 @@ def _stored_result(ctx: AppContext, instrument: Instrument) -> dict[str, Any] | 
         return None
     zone = service.profile().zone()
     view = score_row_view(rows[-1], zone)
-    when = views.when_words(rows[-1].assessment.at, ctx.now(), zone)
+    when = when_words(rows[-1].assessment.at, ctx.now(), zone)
     return {
         "instrument": instrument.id,
         "when": when,

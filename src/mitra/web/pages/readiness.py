@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from mitra.domain.human_time import when_words
 from mitra.services.bup_readiness import ReadinessService
 from mitra.services.context import AppContext
-from mitra.web import checkin_views
 
 # A COWS older than a day says nothing about starting today; the card then stays away.
 SHOWN_FOR = timedelta(hours=24)
@@ -26,5 +26,5 @@ def readiness_card(ctx: AppContext) -> dict[str, Any] | None:
         "readiness": found,
         "cows_when": None
         if found.cows is None
-        else checkin_views.when_words(found.cows.at, report.now, report.zone),
+        else when_words(found.cows.at, report.now, report.zone),
     }

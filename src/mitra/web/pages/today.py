@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from mitra.domain.alerts import Severity
 from mitra.domain.emergency_steps import EmergencyGuide, emergency_guide
 from mitra.domain.entries import DoseEntry, Entry
-from mitra.domain.human_time import day_words
+from mitra.domain.human_time import day_words, when_words
 from mitra.domain.patterns import day_totals
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
@@ -77,7 +77,7 @@ def latest_scores(ctx: AppContext, now: datetime) -> dict[str, Any]:
             {
                 "instrument": instrument,
                 "row": row,
-                "when": checkin_views.when_words(row.assessment.at, now, zone),
+                "when": when_words(row.assessment.at, now, zone),
             }
         )
     return {"scores": shown, "any_scores": bool(rows), "weekly_due": due}
