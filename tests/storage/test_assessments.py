@@ -27,7 +27,7 @@ from mitra.storage.database import (
     open_database,
 )
 from mitra.storage.journal_store import JournalStore
-from tests.support.migrations import downgrade
+from tests.support.migrations import add_symptom_as_before, downgrade
 
 RECORDED = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 zones = st.sampled_from([UTC, ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")])
@@ -167,17 +167,25 @@ def test_a_journal_made_before_checkins_keeps_its_entries_when_upgraded(
     engine = create_engine(url_at_0001)
     old = Database(url=url_at_0001, engine=engine)
     assert current_revision(old) == "0001"
-    entry = SymptomEntry(at=RECORDED, symptom_id="nausea", severity=2, note="before 0002")
-    with old.transaction() as conn:
-        stored_entry = JournalStore(conn).add_entry(entry, recorded_at=RECORDED)
+    entry_id = add_symptom_as_before(old, at=RECORDED, note="before 0002")
     engine.dispose()
 
     upgraded = open_database(url_at_0001)
     try:
         assert current_revision(upgraded) == HEAD_REVISION
         with upgraded.transaction() as conn:
-            found = JournalStore(conn).get_entry(stored_entry.id or 0)
-            assert found is not None and found[0] == stored_entry
+            found = JournalStore(conn).get_entry(entry_id)
+            assert found is not None and found[0].uuid is not None  # 0011 gave it one
+            stored_entry = SymptomEntry(
+                at=RECORDED,
+                symptom_id="nausea",
+                severity=2,
+                note="before 0002",
+                id=entry_id,
+                recorded_at=RECORDED,
+                uuid=found[0].uuid,
+            )
+            assert found[0] == stored_entry
             added = AssessmentStore(conn).add(cows([0] * 11), recorded_at=RECORDED)
         assert isinstance(added, StoredAssessment)
     finally:

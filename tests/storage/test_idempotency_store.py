@@ -10,6 +10,7 @@ from mitra.domain.errors import ConflictError
 from mitra.storage import idempotency
 from mitra.storage import schema as t
 from mitra.storage.database import Database
+from mitra.storage.journal_scope import LOCAL_JOURNAL
 from tests.conftest import FIXED_NOW
 
 
@@ -26,6 +27,7 @@ def _write_one(database: Database) -> None:
     with database.transaction() as conn:
         conn.execute(
             insert(t.products).values(
+                journal_id=LOCAL_JOURNAL,
                 name="P",
                 name_key=f"p{_products(database)}",
                 form="leaf",

@@ -20,7 +20,7 @@ from mitra.storage.database import (
     open_database,
 )
 from mitra.storage.journal_store import JournalStore
-from tests.support.migrations import downgrade
+from tests.support.migrations import add_symptom_as_before, downgrade
 
 RECORDED = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -41,10 +41,7 @@ def test_symptoms_logged_before_0005_are_kept_and_words_are_stored_after(
     url_at_0004: str,
 ) -> None:
     engine = create_engine(url_at_0004)
-    old = Database(url=url_at_0004, engine=engine)
-    before = SymptomEntry(at=RECORDED, symptom_id="nausea", severity=2)
-    with old.transaction() as conn:
-        kept = JournalStore(conn).add_entry(before, recorded_at=RECORDED)
+    kept_id = add_symptom_as_before(Database(url=url_at_0004, engine=engine), at=RECORDED)
     engine.dispose()
 
     upgraded = open_database(url_at_0004)
@@ -53,8 +50,17 @@ def test_symptoms_logged_before_0005_are_kept_and_words_are_stored_after(
         words = SymptomEntry(at=RECORDED, symptom_id="other", severity=1, said="my toe is odd")
         with upgraded.transaction() as conn:
             store = JournalStore(conn)
-            found = store.get_entry(kept.id or 0)
-            assert found is not None and found[0] == kept and kept.said is None
+            found = store.get_entry(kept_id)
+            assert found is not None and found[0].uuid is not None  # 0011 gave it one
+            kept = SymptomEntry(
+                at=RECORDED,
+                symptom_id="nausea",
+                severity=2,
+                id=kept_id,
+                recorded_at=RECORDED,
+                uuid=found[0].uuid,
+            )
+            assert found[0] == kept and kept.said is None
             added = store.add_entry(words, recorded_at=RECORDED)
             again = store.get_entry(added.id or 0)
         assert again is not None and isinstance(again[0], SymptomEntry)

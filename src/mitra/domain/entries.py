@@ -2,7 +2,8 @@
 
 Entries are immutable records. Derived figures (the dose estimate, MME) are computed when the
 entry is made and stored with it, so a later change to a product's label does not rewrite
-history. ``id`` is None until storage assigns one.
+history. ``id`` is None until storage assigns one, and so is ``uuid``: the entry's stable id
+(the same in every copy of the journal: exports, sync), given when it is first stored.
 
 Invariants: ``at`` and ``recorded_at`` are timezone-aware; notes are at most
 ``MAX_NOTE_LENGTH`` characters with no control characters other than newline and tab.
@@ -40,6 +41,7 @@ class DoseEntry:
     id: int | None = None
     recorded_at: datetime | None = None
     kind: Kind = Kind.DOSE
+    uuid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class SubstanceEntry:
     id: int | None = None
     recorded_at: datetime | None = None
     kind: Kind = Kind.SUBSTANCE
+    uuid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class SymptomEntry:
     kind: Kind = Kind.SYMPTOM
     # The person's own words when mitra read them as this symptom (free text), else None.
     said: str | None = None
+    uuid: str | None = None
 
 
 Entry = DoseEntry | SubstanceEntry | SymptomEntry

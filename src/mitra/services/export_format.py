@@ -1,10 +1,11 @@
 """The mitra export format, version 1: the whole journal as one JSON document, and back.
 
 Shape (``"format": "mitra-export", "version": 1``): ``profile`` (or null), ``products``,
-``entries`` (each with its ``dose``, ``substance`` or ``symptom`` part, deleted ones with
-``deleted_at``), ``actions`` (the log that undo reads), ``assessments`` (each with its
-``items``), ``alerts`` (with ``evidence``, ``entry_ids`` and any acknowledgement) and
-``plans`` (each with every revision of its ``steps`` and its ``events``). Column
+``entries`` (each with its stable ``uuid`` and its ``dose``, ``substance`` or ``symptom``
+part, deleted ones with ``deleted_at``), ``actions`` (the log that undo reads),
+``assessments`` (each with its ``items``), ``alerts`` (with ``evidence``, ``entry_ids`` and
+any acknowledgement) and ``plans`` (each with every revision of its ``steps`` and its
+``events``). Column
 names are the database's; times are UTC ISO 8601 with microseconds; numbers are JSON numbers
 (Python writes floats so that they read back bit for bit); calendar days are ISO dates.
 
@@ -18,12 +19,16 @@ amounts, estimates recomputed, item scores, notes, dates). Every refused record 
 with its place in the file ("entries[12].at: ..."), all of them (``ImportRefused``), so a dry
 run lists them; a record that refers to a refused one is refused too. A problem with the file
 as a whole (not an export, a newer version, a missing list) stops at once, never half-read.
+A file never says which journal it belongs to (no ``journal_id``): it is imported into the
+journal the import runs in. An entry's ``uuid`` is optional (an export made before entries had
+one); when given it must be a UUID, once per file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -56,10 +61,13 @@ _JSON_COLUMNS = {
     "alerts": ("evidence", "entry_ids"),
 }
 _DERIVED = {"products": ("name_key",)}  # recomputed on import, never trusted from a file
+# The journal a row is in: never written to a file, never read from one.
+_SCOPE = "journal_id"
 # Fields added after version 1 was first written: a file without them is read with this value
 # (an export made before the person's own words were kept has no ``said``; one made before
 # naloxone was asked about has no naloxone fields).
 _OPTIONAL = {
+    "entries": {"uuid": None},
     "symptom_reports": {"said": None},
     "profile": {"naloxone": None, "naloxone_expires": None},
     "assessments": {"pulse_bpm": None},
@@ -77,7 +85,7 @@ def _plain(table: Table, row: Mapping[str, Any], skip: tuple[str, ...] = ()) -> 
     json_columns = _JSON_COLUMNS.get(table.name, ())
     for column in table.columns:
         name = column.name
-        if name in skip or name in _DERIVED.get(table.name, ()):
+        if name in skip or name == _SCOPE or name in _DERIVED.get(table.name, ()):
             continue
         value = row[name]
         if isinstance(column.type, UTCDateTime):
@@ -244,7 +252,7 @@ def _row(
     names = [
         c.name
         for c in table.columns
-        if c.name not in skip and c.name not in _DERIVED.get(table.name, ())
+        if c.name not in skip and c.name != _SCOPE and c.name not in _DERIVED.get(table.name, ())
     ]
     unknown = sorted(set(data) - set(names) - set(extra))
     if unknown:
@@ -262,6 +270,16 @@ def _row(
             continue
         row[name] = _value(table.c[name], data[name], f"{where}.{name}")
     return row
+
+
+def _entry_uuid(value: str | None, where: str) -> str | None:
+    """An entry's uuid as stored (lower-case, hyphenated), or None when the file has none."""
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise _fail(where, f"{value!r} is not a UUID") from None
 
 
 def _choice(value: Any, allowed: tuple[str, ...] | list[str], where: str) -> None:
@@ -384,6 +402,7 @@ def tables_from_document(
             for name in ("at", "recorded_at", "deleted_at"):
                 checks.check_time(row[name], limit, f"{where}.{name}")
             checks.check_note_value(row, where)
+            row["uuid"] = _entry_uuid(row["uuid"], f"{where}.uuid")
             if kind == Kind.DOSE.value:
                 checks.check_dose(part, products, f"{where}.{part_key}")
             elif kind == Kind.SUBSTANCE.value:
@@ -394,6 +413,9 @@ def tables_from_document(
             refused_entries.add(data.get("id"))
     with refusals.record():
         _ids(rows["entries"], "entries")
+        uuids = [r["uuid"] for r in rows["entries"] if r["uuid"] is not None]
+        if len(set(uuids)) != len(uuids):
+            raise _fail("entries", "two entries have the same uuid")
     entry_ids = {r["id"] for r in rows["entries"]}
 
     for index, data in enumerate(_list(document, "actions")):

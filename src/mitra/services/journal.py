@@ -35,6 +35,7 @@ from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
 from mitra.storage import schema
 from mitra.storage.alert_store import StoredAlert
+from mitra.storage.journal_scope import journal_of
 from mitra.storage.journal_store import JournalStore
 
 if TYPE_CHECKING:
@@ -391,7 +392,8 @@ def _judge_against_plan(
     """The dose against the active plan's step, if a plan is active. The plan modules are
     imported only then: most doses are logged without a plan, and ``mitra log dose`` is the
     command whose start-up time matters most (bench/cli_startup.py)."""
-    active = select(schema.plans.c.id).where(schema.plans.c.status == "active")
+    plans = schema.plans.c
+    active = select(plans.id).where(plans.journal_id == journal_of(conn), plans.status == "active")
     if conn.execute(active).first() is None:
         return None, []
     from mitra.services.plan_judging import judge_against_plan  # noqa: PLC0415

@@ -60,6 +60,7 @@ from mitra.storage.alert_store import (
     StoredAlert,
 )
 from mitra.storage.assessment_store import AssessmentStore
+from mitra.storage.journal_scope import journal_of
 from mitra.storage.journal_store import JournalStore
 
 ChangeKind = Literal["open", "update", "close", "reopen"]
@@ -163,7 +164,7 @@ def journal_start(conn: Connection, *, excluding: int | None = None) -> datetime
     Asked as the first row in time order, which SQLite answers from ``ix_entries_at`` in a
     step or two; ``min(at)`` with a condition would read every entry."""
     c = schema.entries.c
-    query = select(c.at).where(c.deleted_at.is_(None))
+    query = select(c.at).where(c.journal_id == journal_of(conn), c.deleted_at.is_(None))
     if excluding is not None:
         query = query.where(c.id != excluding)
     found: datetime | None = conn.execute(query.order_by(c.at).limit(1)).scalar()
@@ -174,7 +175,10 @@ def journal_end(conn: Connection) -> datetime | None:
     """The time of the journal's last entry that is not deleted (the last row in time order)."""
     c = schema.entries.c
     found: datetime | None = conn.execute(
-        select(c.at).where(c.deleted_at.is_(None)).order_by(c.at.desc()).limit(1)
+        select(c.at)
+        .where(c.journal_id == journal_of(conn), c.deleted_at.is_(None))
+        .order_by(c.at.desc())
+        .limit(1)
     ).scalar()
     return found
 
@@ -205,7 +209,8 @@ def _plan_alerts(
     # Most journals have no active plan: look first, and import the plan modules only then
     # (``mitra log dose`` start-up time, bench/cli_startup.py).
     plans = schema.plans.c
-    if conn.execute(select(plans.id).where(plans.status == "active")).first() is None:
+    mine = plans.journal_id == journal_of(conn)
+    if conn.execute(select(plans.id).where(mine, plans.status == "active")).first() is None:
         return {}, []
     from mitra.services.plan_judging import ceiling_check  # noqa: PLC0415
     from mitra.storage.plan_store import PlanStore  # noqa: PLC0415

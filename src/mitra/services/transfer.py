@@ -4,9 +4,11 @@ Import into an empty or an existing journal. Each record kind has an IDENTITY, s
 already there is recognised and never written twice:
 
 * profile: there is one; product: its name (case-insensitive, as the journal keeps names);
-* entry: kind + time + a hash of what it records (product, form, amount, unit and estimate;
-  substance, amount, unit, route, class and MME; symptom and severity), + which occurrence of
-  that identity it is (two identical doses logged for the same minute stay two);
+* entry: its ``uuid`` when the journal has an entry with it; else kind + time + a hash of
+  what it records (product, form, amount, unit and estimate; substance, amount, unit, route,
+  class and MME; symptom and severity), + which occurrence of that identity it is (two
+  identical doses logged for the same minute stay two; an export made before entries had a
+  uuid is matched this way). A new entry keeps its uuid (or gets one);
 * check-in: instrument + time + a hash of version, rater and every item answer + occurrence;
 * alert: its deduplication key (the journal keeps one alert per key);
 * action: action + the identity of its entry + time + occurrence;
@@ -26,7 +28,8 @@ then runs in short batches (``Database.batches``: each commits after about 50 ms
 30,000-entry import never keeps the web app or another command waiting; an import that is
 interrupted half-way can simply be run again (what is already here is skipped). ``dry_run``
 reads in a read-only transaction and writes nothing (new ids are stand-ins); into an EMPTY
-journal the records keep their ids (unless another writer took one meanwhile), so
+journal (the database's only one) the records keep their ids (unless another writer took one
+meanwhile), so
 export-then-import gives an identical journal, table by table, and so does a second export of
 it (apart from ``exported_at``). In a CSV export a
 text cell that begins with ``= + - @``, a tab or a carriage return is neutralised with a
@@ -39,6 +42,7 @@ import csv
 import hashlib
 import io
 import json
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -57,6 +61,7 @@ from mitra.services.export_format import (
 from mitra.storage import journal_dump
 from mitra.storage import schema as t
 from mitra.storage.database import HEAD_REVISION, Batches, current_revision
+from mitra.storage.journal_scope import journal_count, journal_of
 
 Progress = Callable[[int], None]  # called with how many more records are done
 _ENTRY_PARTS = {table.name: kind for kind, (_, table) in KIND_PARTS.items()}
@@ -183,7 +188,7 @@ class TransferService:
         for table in journal_dump.TABLES:
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
-            columns = [c.name for c in table.columns]
+            columns = [c.name for c in table.columns if c.name != "journal_id"]
             writer.writerow(columns)
             for row in tables[table.name]:
                 writer.writerow(["" if row[c] is None else _csv_value(row[c]) for c in columns])
@@ -215,7 +220,8 @@ class TransferService:
         report = ImportReport(dry_run=dry_run)
         with self.ctx.database.read() as conn:
             existing = journal_dump.read_all(conn)
-            empty = journal_dump.is_empty(conn)
+            # Ids are kept only where no other journal's rows can hold them.
+            empty = journal_dump.is_empty(conn) and journal_count(conn) == 1
         if dry_run:
             with self.ctx.database.read() as conn:
                 _Importer(_Writes(conn, None), incoming, existing, empty, report, progress).run()
@@ -272,7 +278,11 @@ class _Writes:
             journal_dump.insert_rows(self.batches.begin(), table, rows)
 
     def _taken(self, table: Any, row_id: int) -> bool:
-        return self.conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None
+        mine = table.c.journal_id == journal_of(self.conn)
+        return (
+            self.conn.execute(select(table.c.id).where(mine, table.c.id == row_id)).first()
+            is not None
+        )
 
     def record_done(self) -> None:
         if self.batches is not None:
@@ -334,7 +344,8 @@ class _Importer:
         for row in self.incoming["profile"]:
             ours = self.existing["profile"]
             if not ours:
-                self.writes.row(t.profile, row, keep_id=False)
+                values = row if self.keep_ids else {k: v for k, v in row.items() if k != "id"}
+                self.writes.row(t.profile, values, keep_id=False)
                 kind.added += 1
             else:
                 diff = _differences(row, ours[0], {"id"})
@@ -368,21 +379,25 @@ class _Importer:
         self.writes.pause()
         kind = self.report.kind("entries")
         ours = _entry_keys(self.existing)
+        ours_by_uuid = {r["entry"]["uuid"]: (k, r) for k, r in ours.items()}
         theirs = _entry_keys(self.incoming)
-        for key, record in theirs.items():
+        for their_key, record in theirs.items():
             entry, part = record["entry"], record["part"]
+            key = their_key
+            if entry["uuid"] in ours_by_uuid:  # the same entry, whatever its copy says now
+                key = ours_by_uuid[entry["uuid"]][0]
             part_table = KIND_PARTS[entry["kind"]][1]
             mapped_part = dict(part)
             if "product_id" in mapped_part and mapped_part["product_id"] is not None:
                 mapped_part["product_id"] = self.product_ids[mapped_part["product_id"]]
             found = ours.get(key)
             if found is None:
-                new_id = self._insert(t.entries, entry)
+                new_id = self._insert(t.entries, {**entry, "uuid": entry["uuid"] or _new_uuid()})
                 self.writes.rows(part_table, [{**mapped_part, "entry_id": new_id}])
                 kind.added += 1
             else:
                 new_id = found["entry"]["id"]
-                diff = _differences(entry, found["entry"], {"id"})
+                diff = _differences(entry, found["entry"], {"id", "uuid"})
                 diff += [
                     f"{entry['kind']}.{d}"
                     for d in _differences(mapped_part, found["part"], {"entry_id"})
@@ -513,6 +528,10 @@ class _Importer:
                 active_here = active_here or row["status"] == "active"
                 kind.added += 1
             self.progress(1)
+
+
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
 
 
 def _plan_keys(tables: Mapping[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:

@@ -46,6 +46,8 @@ def entry_view(entry: Entry, zone: ZoneInfo, *, deleted: bool = False) -> dict[s
     }
     if entry.recorded_at is not None:
         view["recorded_at"] = iso(entry.recorded_at, zone)
+    if entry.uuid is not None:
+        view["uuid"] = entry.uuid  # the entry's stable id (the same in every copy)
     if deleted:
         view["deleted"] = True
     if isinstance(entry, DoseEntry):

@@ -12,7 +12,14 @@ SQL by ``pattern_of`` (a key made by ``day_key`` or ``week_key`` ends in a bucke
 length), so the repeats of a pattern are grouped, counted and paged by the database: showing
 twenty groups decodes twenty rows, not every open alert. The open alerts are read through the
 partial index ``ix_alerts_open`` (``acknowledged_at IS NULL``), which also answers "is an urgent
-or emergency alert open?" with an index search.
+or emergency alert open?" with an index search. It ends with ``acknowledged_at`` (NULL in every
+row it holds) so that it covers these queries: SQLite, which has no statistics, counts an
+equality on ``journal_id`` (the first column of every alerts index) as selective in any index,
+and picks the open index over ``ix_alerts_at`` only when it covers the query.
+
+Scope: the store works on the journal its connection is scoped to (``journal_of``); every
+statement names that ``journal_id`` (the first column of every alerts index) and every alert
+written carries it. Keys are unique within a journal.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from sqlalchemy import (
 
 from mitra.domain.alerts import Alert, Evidence, Severity
 from mitra.storage import schema as t
+from mitra.storage.journal_scope import journal_of
 
 # The notes on alerts mitra closes because the record no longer shows them (undo, or a later
 # entry that makes them true again, reopens them).
@@ -136,11 +144,14 @@ def _rank(severity: ColumnElement[str]) -> ColumnElement[int]:
 class AlertStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.journal_id = journal_of(conn)
+        # "This journal's alerts": part of every statement below.
+        self.mine = t.alerts.c.journal_id == self.journal_id
 
     def existing_keys(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()
-        rows = self.conn.execute(select(t.alerts.c.key).where(t.alerts.c.key.in_(keys)))
+        rows = self.conn.execute(select(t.alerts.c.key).where(self.mine, t.alerts.c.key.in_(keys)))
         return {row[0] for row in rows}
 
     def add_new(self, alerts: list[Alert], *, created_at: datetime) -> list[StoredAlert]:
@@ -159,6 +170,7 @@ class AlertStore:
         alert_id = self.conn.execute(
             insert(t.alerts)
             .values(
+                journal_id=self.journal_id,
                 key=alert.key,
                 created_at=created_at,
                 evidence=json.dumps([_evidence_row(e) for e in alert.evidence]),
@@ -172,7 +184,7 @@ class AlertStore:
         """Every stored alert (open or not) with ``start <= at < end``."""
         c = t.alerts.c
         rows = self.conn.execute(
-            select(t.alerts).where(c.at >= start, c.at < end).order_by(c.at, c.id)
+            select(t.alerts).where(self.mine, c.at >= start, c.at < end).order_by(c.at, c.id)
         )
         return [_stored_of(row) for row in rows]
 
@@ -180,7 +192,9 @@ class AlertStore:
         """Every stored alert whose key has no day, week or event part (once-only keys)."""
         key = t.alerts.c.key
         buckets = [key.like(f"%/{kind}:%") for kind in ("day", "week", "at")]
-        rows = self.conn.execute(select(t.alerts).where(and_(*(not_(b) for b in buckets))))
+        rows = self.conn.execute(
+            select(t.alerts).where(self.mine, and_(*(not_(b) for b in buckets)))
+        )
         return [_stored_of(row) for row in rows]
 
     def replace(self, stored: StoredAlert, alert: Alert, *, at: datetime) -> None:
@@ -207,19 +221,21 @@ class AlertStore:
         ]
         self.conn.execute(
             update(t.alerts)
-            .where(t.alerts.c.id == stored.id)
+            .where(self.mine, t.alerts.c.id == stored.id)
             .values(updated_at=at, history=json.dumps(history), **values)
         )
 
     def open_serious(self) -> list[StoredAlert]:
         """Open urgent and emergency occurrences, latest first: an index search, usually empty."""
         c = t.alerts.c
+        # Sorted here, not in SQL: an ORDER BY at would let SQLite, which has no statistics,
+        # prefer ix_alerts_at (journal_id, at), i.e. every alert of the journal, to the few
+        # rows of the open index it needs.
         rows = self.conn.execute(
-            select(t.alerts)
-            .where(c.acknowledged_at.is_(None), c.severity.in_(SERIOUS))
-            .order_by(c.at.desc(), c.id.desc())
+            select(t.alerts).where(self.mine, c.acknowledged_at.is_(None), c.severity.in_(SERIOUS))
         )
-        return [_stored_of(row) for row in rows]
+        found = [_stored_of(row) for row in rows]
+        return sorted(found, key=lambda s: (s.alert.at, s.id), reverse=True)
 
     def occurrences(
         self, patterns: Collection[str], *, include_acknowledged: bool = False
@@ -232,7 +248,9 @@ class AlertStore:
         # Open only: nothing outside ix_alerts_open is read (its rows are all open), so the
         # database answers from the index alone. Sorted here, not in SQL, for the same reason.
         state = c.acknowledged_at.is_(None) if include_acknowledged else literal(True)
-        query = select(c.id, pattern, c.at, c.severity, state).where(pattern.in_(sorted(patterns)))
+        query = select(c.id, pattern, c.at, c.severity, state).where(
+            self.mine, pattern.in_(sorted(patterns))
+        )
         if not include_acknowledged:
             query = query.where(c.acknowledged_at.is_(None))
         found = [
@@ -257,7 +275,7 @@ class AlertStore:
             ),
             c.severity.label("severity"),
             c.at.label("at"),
-        )
+        ).where(self.mine)
         if not include_acknowledged:
             rows = rows.where(is_open)
         o = rows.subquery("occurrence")
@@ -301,7 +319,9 @@ class AlertStore:
     def get_many(self, alert_ids: Collection[int]) -> dict[int, StoredAlert]:
         if not alert_ids:
             return {}
-        rows = self.conn.execute(select(t.alerts).where(t.alerts.c.id.in_(sorted(alert_ids))))
+        rows = self.conn.execute(
+            select(t.alerts).where(self.mine, t.alerts.c.id.in_(sorted(alert_ids)))
+        )
         return {row._mapping["id"]: _stored_of(row) for row in rows}
 
     def acknowledge_minor(self, *, at: datetime, note: str | None) -> int:
@@ -310,26 +330,28 @@ class AlertStore:
         c = t.alerts.c
         result = self.conn.execute(
             update(t.alerts)
-            .where(c.acknowledged_at.is_(None), c.severity.in_(MINOR), c.at <= at)
+            .where(self.mine, c.acknowledged_at.is_(None), c.severity.in_(MINOR), c.at <= at)
             .values(acknowledged_at=at, ack_note=note)
         )
         return int(result.rowcount)
 
     def list(self, *, include_acknowledged: bool = False) -> list[StoredAlert]:
-        query = select(t.alerts)
+        query = select(t.alerts).where(self.mine)
         if not include_acknowledged:
             query = query.where(t.alerts.c.acknowledged_at.is_(None))
         rows = self.conn.execute(query.order_by(t.alerts.c.at.desc(), t.alerts.c.id.desc()))
         return [_stored_of(row) for row in rows]
 
     def get(self, alert_id: int) -> StoredAlert | None:
-        row = self.conn.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).first()
+        row = self.conn.execute(
+            select(t.alerts).where(self.mine, t.alerts.c.id == alert_id)
+        ).first()
         return None if row is None else _stored_of(row)
 
     def acknowledge(self, alert_id: int, *, at: datetime, note: str | None) -> None:
         self.conn.execute(
             update(t.alerts)
-            .where(t.alerts.c.id == alert_id)
+            .where(self.mine, t.alerts.c.id == alert_id)
             .values(acknowledged_at=at, ack_note=note)
         )
 

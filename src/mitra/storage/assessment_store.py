@@ -9,6 +9,10 @@ item's score with its position. What is not: the plain-words texts (band meaning
 interpretation, citation); they are read back from the instrument's reviewed data file, so
 they are the current wording for that total. Deleted assessments stay with ``deleted_at`` set
 and are hidden unless asked for.
+
+Scope: the store works on the journal its connection is scoped to (``journal_of``); every
+statement names that ``journal_id`` (the first column of the assessments indexes) and every
+row written (the assessment and each item) carries it.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ from sqlalchemy import Connection, Row, and_, func, insert, select, true, update
 from mitra.domain.checkins import StoredAssessment
 from mitra.domain.instruments import Assessment, Rater, get_instrument, interpretation_for
 from mitra.storage import schema as t
+from mitra.storage.journal_scope import journal_of
 
 
 class AssessmentStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.journal_id = journal_of(conn)
+        # "This journal's check-ins": part of every statement below.
+        self.mine = t.assessments.c.journal_id == self.journal_id
 
     def add(
         self, assessment: Assessment, *, recorded_at: datetime, note: str | None = None
@@ -35,6 +43,7 @@ class AssessmentStore:
         assessment_id = self.conn.execute(
             insert(t.assessments)
             .values(
+                journal_id=self.journal_id,
                 instrument_id=assessment.instrument_id,
                 instrument_version=assessment.instrument_version,
                 total=assessment.total,
@@ -50,7 +59,13 @@ class AssessmentStore:
         self.conn.execute(
             insert(t.assessment_items),
             [
-                {"assessment_id": assessment_id, "item_id": item_id, "position": n, "score": s}
+                {
+                    "assessment_id": assessment_id,
+                    "journal_id": self.journal_id,
+                    "item_id": item_id,
+                    "position": n,
+                    "score": s,
+                }
                 for n, (item_id, s) in enumerate(assessment.items, start=1)
             ],
         )
@@ -89,6 +104,7 @@ class AssessmentStore:
         found = self.conn.execute(
             select(t.assessments.c.id)
             .where(
+                self.mine,
                 t.assessments.c.instrument_id == instrument_id,
                 t.assessments.c.at < before,
                 t.assessments.c.deleted_at.is_(None),
@@ -106,7 +122,7 @@ class AssessmentStore:
         score at ``at``, or a window starting there, is compared with. Two rows by index,
         however many years of scores came before."""
         c = t.assessments.c
-        mine = and_(c.instrument_id == instrument_id, c.deleted_at.is_(None))
+        mine = and_(self.mine, c.instrument_id == instrument_id, c.deleted_at.is_(None))
         if excluding is not None:
             mine = and_(mine, c.id != excluding)
         first = select(c.id).where(mine).order_by(c.at, c.id).limit(1)
@@ -122,7 +138,7 @@ class AssessmentStore:
         c = t.assessments.c
         wanted: set[int] = set()
         for instrument_id in instrument_ids:
-            mine = and_(c.instrument_id == instrument_id, c.deleted_at.is_(None))
+            mine = and_(self.mine, c.instrument_id == instrument_id, c.deleted_at.is_(None))
             first = select(c.id).where(mine).order_by(c.at, c.id).limit(1)
             last_two = select(c.id).where(mine).order_by(c.at.desc(), c.id.desc()).limit(2)
             wanted.update(self.conn.execute(first).scalars())
@@ -132,16 +148,22 @@ class AssessmentStore:
     def set_deleted(self, assessment_id: int, deleted_at: datetime | None) -> None:
         self.conn.execute(
             update(t.assessments)
-            .where(t.assessments.c.id == assessment_id)
+            .where(self.mine, t.assessments.c.id == assessment_id)
             .values(deleted_at=deleted_at)
         )
 
     def count(self) -> int:
-        return int(self.conn.execute(select(func.count()).select_from(t.assessments)).scalar_one())
+        return int(
+            self.conn.execute(
+                select(func.count()).select_from(t.assessments).where(self.mine)
+            ).scalar_one()
+        )
 
     def _read(self, condition: Any) -> list[StoredAssessment]:
         rows = self.conn.execute(
-            select(t.assessments).where(condition).order_by(t.assessments.c.at, t.assessments.c.id)
+            select(t.assessments)
+            .where(self.mine, condition)
+            .order_by(t.assessments.c.at, t.assessments.c.id)
         ).all()
         if not rows:
             return []
@@ -149,7 +171,10 @@ class AssessmentStore:
         # One query for every item of the selected assessments, already in item order.
         item_rows = self.conn.execute(
             select(t.assessment_items)
-            .where(t.assessment_items.c.assessment_id.in_([r.id for r in rows]))
+            .where(
+                t.assessment_items.c.journal_id == self.journal_id,
+                t.assessment_items.c.assessment_id.in_([r.id for r in rows]),
+            )
             .order_by(t.assessment_items.c.assessment_id, t.assessment_items.c.position)
         )
         for item in item_rows:
@@ -164,7 +189,7 @@ class AssessmentStore:
         c = t.assessments.c
         found = self.conn.execute(
             select(c.id)
-            .where(c.instrument_id == instrument_id, c.deleted_at.is_(None))
+            .where(self.mine, c.instrument_id == instrument_id, c.deleted_at.is_(None))
             .order_by(c.at, c.id)
             .limit(1)
         ).scalar()

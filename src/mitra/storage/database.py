@@ -19,6 +19,7 @@ import).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sqlite3
 import time
@@ -32,9 +33,10 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from mitra.domain.errors import InputError, MitraError
+from mitra.storage.journal_scope import LOCAL_JOURNAL, scope
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 ENV_VAR = "MITRA_DATABASE_URL"
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 # SQLite's own bookkeeping tables, present in any database.
@@ -214,24 +216,34 @@ class Batches:
 
 @dataclass
 class Database:
-    """An engine at the latest schema; ``transaction()`` yields a connection in one transaction."""
+    """An engine at the latest schema, scoped to one journal: ``transaction()`` yields a
+    connection in one transaction, carrying ``journal_id`` (``storage.journal_scope``), so
+    every store on it reads and writes that journal's rows only. The local app is journal 1;
+    ``for_journal`` gives the same engine scoped to another journal."""
 
     url: str
     engine: Engine
+    journal_id: int = LOCAL_JOURNAL
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    def for_journal(self, journal_id: int) -> Database:
+        """This database (the same engine and pool) scoped to ``journal_id``."""
+        return dataclasses.replace(self, journal_id=journal_id)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
         from mitra.storage import idempotency  # noqa: PLC0415
 
         try:
-            with self.engine.begin() as conn:
-                yield conn
-                # A request's Idempotency-Key is stored with its write, in this transaction.
-                idempotency.claim(conn)
+            with self.engine.connect() as plain:
+                conn = scope(plain, self.journal_id)
+                with conn.begin():
+                    yield conn
+                    # A request's Idempotency-Key is stored with its write, in this transaction.
+                    idempotency.claim(conn)
         except IntegrityError:
             raise  # a constraint a service relies on (it checks first; this is the backstop)
         except DBAPIError as exc:
@@ -243,7 +255,7 @@ class Database:
         write (the database refuses: a read path that tried would fail loudly in tests)."""
         try:
             with self.engine.connect() as plain:
-                conn = plain.execution_options(**{READ_ONLY: True})
+                conn = scope(plain.execution_options(**{READ_ONLY: True}), self.journal_id)
                 with conn.begin():
                     if self.is_sqlite:
                         conn.exec_driver_sql("PRAGMA query_only=ON")
@@ -264,8 +276,8 @@ class Database:
         another command) get their turn. An error rolls back the current batch only: the
         caller must make a re-run safe (the import skips what is already there)."""
         try:
-            with self.engine.connect() as conn:
-                batches = Batches(conn)
+            with self.engine.connect() as plain:
+                batches = Batches(scope(plain, self.journal_id))
                 try:
                     yield batches
                 except BaseException:
@@ -346,6 +358,32 @@ def current_revision(database: Database) -> str | None:
     return None if row is None else str(row[0])
 
 
+@contextlib.contextmanager
+def migration_connection(database: Database) -> Iterator[Connection]:
+    """A connection in one transaction for Alembic. On SQLite, foreign keys are switched off
+    around it (the pragma is ignored inside a transaction, so before it begins): a migration
+    that rebuilds a table others refer to (batch mode) would otherwise be refused, or cascade.
+    ``PRAGMA foreign_key_check`` must then find nothing before the migration commits, and
+    foreign keys are on again afterwards whatever happened (SQLite's documented procedure)."""
+    with database.engine.connect() as conn:
+        raw = conn.connection.driver_connection if database.is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if raw is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise DatabaseError(
+                            f"the migration left a row of {broken[0]} pointing at a missing "
+                            f"{broken[2]} row; nothing was changed"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def migrate(database: Database, revision: str = "head") -> None:
     """Run Alembic migrations up to ``revision`` on this database."""
     from alembic import command  # noqa: PLC0415  (slow import, needed only here)
@@ -353,6 +391,6 @@ def migrate(database: Database, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with database.engine.begin() as conn:
+    with migration_connection(database) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)

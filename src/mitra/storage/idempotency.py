@@ -8,7 +8,9 @@ out again. A claim that finds the key already taken (a concurrent retry) raises
 ``ConflictError``: that transaction rolls back and writes nothing. Once the response is known
 it is kept with the key (``remember``), and a retry is answered with it (``lookup``).
 
-Invariant: one key, at most one stored write; read-only transactions never claim.
+Invariant: one key, at most one stored write; read-only transactions never claim. A key
+belongs to the journal of the transaction that claims it (``journal_of``): two journals'
+clients may use the same key, and every statement here names the journal.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import contextvars
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Insert, select, update
+from sqlalchemy import ColumnElement, Connection, Insert, and_, select, update
 
 from mitra.domain.errors import ConflictError
 from mitra.storage import schema as t
+from mitra.storage.journal_scope import journal_of
 
 
 @dataclass
@@ -53,7 +56,12 @@ def claim(conn: Connection, pending: Pending | None = None) -> None:
         return
     # Each dialect's own INSERT ... ON CONFLICT, imported only for the database in use (the
     # PostgreSQL dialect is slow to import and never needed on SQLite).
-    values = {"key": pending.key, "fingerprint": pending.fingerprint, "created_at": pending.at}
+    values = {
+        "journal_id": journal_of(conn),
+        "key": pending.key,
+        "fingerprint": pending.fingerprint,
+        "created_at": pending.at,
+    }
     statement: Insert
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql  # noqa: PLC0415
@@ -75,7 +83,7 @@ def claim(conn: Connection, pending: Pending | None = None) -> None:
 
 
 def lookup(conn: Connection, key: str) -> Stored | None:
-    row = conn.execute(select(t.idempotency_keys).where(t.idempotency_keys.c.key == key)).first()
+    row = conn.execute(select(t.idempotency_keys).where(_this_key(conn, key))).first()
     if row is None:
         return None
     m = row._mapping
@@ -101,12 +109,13 @@ def remember(
     }
     if pending.claimed:
         conn.execute(
-            update(t.idempotency_keys)
-            .where(t.idempotency_keys.c.key == pending.key)
-            .values(**values)
+            update(t.idempotency_keys).where(_this_key(conn, pending.key)).values(**values)
         )
         return
     claim(conn, pending)
-    conn.execute(
-        update(t.idempotency_keys).where(t.idempotency_keys.c.key == pending.key).values(**values)
-    )
+    conn.execute(update(t.idempotency_keys).where(_this_key(conn, pending.key)).values(**values))
+
+
+def _this_key(conn: Connection, key: str) -> ColumnElement[bool]:
+    c = t.idempotency_keys.c
+    return and_(c.journal_id == journal_of(conn), c.key == key)

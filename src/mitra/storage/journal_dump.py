@@ -6,7 +6,11 @@ import can write exactly what was exported.
 
 Invariants: rows are read in primary-key order; writes happen inside the caller's transaction
 (nothing here commits); after rows are written with their own ids, ``sync_sequences`` brings
-PostgreSQL's id sequences past them, so the next ordinary insert cannot collide.
+PostgreSQL's id sequences past them (never back), so the next ordinary insert cannot collide.
+
+Scope: only the rows of the journal the connection is scoped to (``journal_of``) are read,
+counted or written. ``journal_id`` itself is not part of a row here: it is where the rows
+are, not what they say, so an export of one journal imports into another unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, text
 
 from mitra.storage import schema as t
+from mitra.storage.journal_scope import journal_of
 
 # The tables an export holds, parents before children (the order rows can be inserted in).
 TABLES: tuple[Table, ...] = (
@@ -48,7 +53,9 @@ ID_TABLES: tuple[Table, ...] = (
 
 def read_table(conn: Connection, table: Table) -> list[dict[str, Any]]:
     order = list(table.primary_key.columns)
-    return [dict(row._mapping) for row in conn.execute(select(table).order_by(*order))]
+    columns = [c for c in table.columns if c.name != "journal_id"]
+    query = select(*columns).where(table.c.journal_id == journal_of(conn)).order_by(*order)
+    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def read_all(conn: Connection) -> dict[str, list[dict[str, Any]]]:
@@ -57,7 +64,8 @@ def read_all(conn: Connection) -> dict[str, list[dict[str, Any]]]:
 
 
 def count_rows(conn: Connection, table: Table) -> int:
-    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    mine = table.c.journal_id == journal_of(conn)
+    return int(conn.execute(select(func.count()).select_from(table).where(mine)).scalar_one())
 
 
 def is_empty(conn: Connection) -> bool:
@@ -66,26 +74,35 @@ def is_empty(conn: Connection) -> bool:
 
 
 def insert_row(conn: Connection, table: Table, row: dict[str, Any]) -> int | None:
-    """Insert one row; return its id when the table has a surrogate ``id``."""
+    """Insert one row into the connection's journal; return its id when the table has a
+    surrogate ``id``."""
+    values = {**row, "journal_id": journal_of(conn)}
     if "id" in table.c and table in ID_TABLES:
-        return int(conn.execute(insert(table).values(**row).returning(table.c.id)).scalar_one())
-    conn.execute(insert(table).values(**row))
+        return int(conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one())
+    conn.execute(insert(table).values(**values))
     return None
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(insert(table), list(rows))
+        journal_id = journal_of(conn)
+        conn.execute(insert(table), [{**row, "journal_id": journal_id} for row in rows])
 
 
 def sync_sequences(conn: Connection) -> None:
-    """After rows were written with explicit ids, move PostgreSQL's sequences past them."""
+    """After rows were written with explicit ids, move PostgreSQL's sequences past them
+    (the journal's own rows; a sequence is only ever moved forward, so other journals' ids
+    stay behind it too)."""
     if conn.dialect.name != "postgresql":
         return  # SQLite picks max(id) + 1 by itself
+    journal_id = journal_of(conn)
     for table in ID_TABLES:
+        sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
         conn.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            )
+                f"SELECT setval({sequence}, GREATEST(COALESCE((SELECT MAX(id) FROM "
+                f"{table.name} WHERE journal_id = :journal_id), 0) + 1, nextval({sequence})), "
+                "false)"
+            ),
+            {"journal_id": journal_id},
         )

@@ -3,12 +3,17 @@
 Every method works inside the caller's transaction (a ``Connection`` from
 ``Database.transaction``); nothing here commits. Deleted entries stay in the table with
 ``deleted_at`` set and are hidden unless asked for.
+
+Invariant: the store works on the journal its connection is scoped to (``journal_of``):
+every statement it sends names that ``journal_id`` (reads, changes and joins on both sides),
+and every row it writes carries it. A new entry gets its ``uuid`` here.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -29,6 +34,7 @@ from mitra.domain.products import (
 from mitra.domain.profile import Profile
 from mitra.domain.substances import Route, SubstanceClass
 from mitra.storage import schema as t
+from mitra.storage.journal_scope import journal_of
 
 
 def _range_cols(prefix: str, value: Range) -> dict[str, float]:
@@ -47,18 +53,28 @@ def _range_of(row: Row[Any], prefix: str) -> Range:
 class JournalStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.journal_id = journal_of(conn)
 
     # -- entries ---------------------------------------------------------------------------
     def add_entry(self, entry: Entry, *, recorded_at: datetime) -> Entry:
+        entry_uuid = entry.uuid or str(uuid.uuid4())
         entry_id = self.conn.execute(
             insert(t.entries)
-            .values(kind=entry.kind.value, at=entry.at, recorded_at=recorded_at, note=entry.note)
+            .values(
+                journal_id=self.journal_id,
+                uuid=entry_uuid,
+                kind=entry.kind.value,
+                at=entry.at,
+                recorded_at=recorded_at,
+                note=entry.note,
+            )
             .returning(t.entries.c.id)
         ).scalar_one()
         if isinstance(entry, DoseEntry):
             self.conn.execute(
                 insert(t.doses).values(
                     entry_id=entry_id,
+                    journal_id=self.journal_id,
                     product_id=entry.product_id,
                     product_name=entry.product_name,
                     form=entry.form.value,
@@ -74,6 +90,7 @@ class JournalStore:
             self.conn.execute(
                 insert(t.substance_uses).values(
                     entry_id=entry_id,
+                    journal_id=self.journal_id,
                     substance_id=entry.substance_id,
                     name=entry.name,
                     substance_class=entry.substance_class.value,
@@ -86,6 +103,7 @@ class JournalStore:
         else:
             values: dict[str, Any] = {
                 "entry_id": entry_id,
+                "journal_id": self.journal_id,
                 "symptom_id": entry.symptom_id,
                 "severity": entry.severity,
             }
@@ -93,10 +111,14 @@ class JournalStore:
                 values["said"] = entry.said
             self.conn.execute(insert(t.symptom_reports).values(**values))
         self.record_action("log", entry_id, recorded_at)
-        return replace(entry, id=entry_id, recorded_at=recorded_at)
+        return replace(entry, id=entry_id, recorded_at=recorded_at, uuid=entry_uuid)
+
+    def _mine(self, table: Any) -> Any:
+        """The condition "this journal's rows" on ``table``."""
+        return table.c.journal_id == self.journal_id
 
     def _select(self) -> Any:
-        return _entry_select()[0]
+        return _entry_select()[0].where(self._mine(t.entries))
 
     def get_entry(self, entry_id: int) -> tuple[Entry, datetime | None] | None:
         """The entry and its deletion time (None when not deleted), or None if no such id."""
@@ -147,22 +169,30 @@ class JournalStore:
         return None if row is None else _entry_of(row)
 
     def deleted_ids(self) -> set[int]:
-        rows = self.conn.execute(select(t.entries.c.id).where(t.entries.c.deleted_at.is_not(None)))
+        rows = self.conn.execute(
+            select(t.entries.c.id).where(self._mine(t.entries), t.entries.c.deleted_at.is_not(None))
+        )
         return {row[0] for row in rows}
 
     def set_deleted(self, entry_id: int, deleted_at: datetime | None) -> None:
         self.conn.execute(
-            update(t.entries).where(t.entries.c.id == entry_id).values(deleted_at=deleted_at)
+            update(t.entries)
+            .where(self._mine(t.entries), t.entries.c.id == entry_id)
+            .values(deleted_at=deleted_at)
         )
 
     def count_entries(self) -> int:
-        return int(self.conn.execute(select(func.count()).select_from(t.entries)).scalar_one())
+        return int(
+            self.conn.execute(
+                select(func.count()).select_from(t.entries).where(self._mine(t.entries))
+            ).scalar_one()
+        )
 
     def last_dose_product(self) -> tuple[int | None, str] | None:
         row = self.conn.execute(
             select(t.doses.c.product_id, t.doses.c.product_name)
-            .join(t.entries, t.entries.c.id == t.doses.c.entry_id)
-            .where(t.entries.c.deleted_at.is_(None))
+            .join(t.entries, _same_entry(t.doses))
+            .where(self._mine(t.entries), t.entries.c.deleted_at.is_(None))
             .order_by(t.entries.c.recorded_at.desc(), t.entries.c.id.desc())
             .limit(1)
         ).first()
@@ -171,13 +201,19 @@ class JournalStore:
     # -- actions (what undo reverses) --------------------------------------------------------
     def record_action(self, action: str, entry_id: int, at: datetime) -> None:
         self.conn.execute(
-            insert(t.actions).values(action=action, entry_id=entry_id, at=at, undone=False)
+            insert(t.actions).values(
+                journal_id=self.journal_id, action=action, entry_id=entry_id, at=at, undone=False
+            )
         )
 
     def last_undoable_action(self) -> tuple[int, str, int] | None:
         row = self.conn.execute(
             select(t.actions.c.id, t.actions.c.action, t.actions.c.entry_id)
-            .where(t.actions.c.undone.is_(False), t.actions.c.action.in_(["log", "delete"]))
+            .where(
+                self._mine(t.actions),
+                t.actions.c.undone.is_(False),
+                t.actions.c.action.in_(["log", "delete"]),
+            )
             .order_by(t.actions.c.id.desc())
             .limit(1)
         ).first()
@@ -187,6 +223,7 @@ class JournalStore:
         """The id of the entry's "log" action not yet undone, if any."""
         row = self.conn.execute(
             select(t.actions.c.id).where(
+                self._mine(t.actions),
                 t.actions.c.entry_id == entry_id,
                 t.actions.c.action == "log",
                 t.actions.c.undone.is_(False),
@@ -195,13 +232,17 @@ class JournalStore:
         return None if row is None else int(row[0])
 
     def mark_undone(self, action_id: int) -> None:
-        self.conn.execute(update(t.actions).where(t.actions.c.id == action_id).values(undone=True))
+        self.conn.execute(
+            update(t.actions)
+            .where(self._mine(t.actions), t.actions.c.id == action_id)
+            .values(undone=True)
+        )
 
     # -- products ----------------------------------------------------------------------------
     def add_product(self, product: Product, *, created_at: datetime) -> Product:
         product_id = self.conn.execute(
             insert(t.products)
-            .values(created_at=created_at, **_product_cols(product))
+            .values(journal_id=self.journal_id, created_at=created_at, **_product_cols(product))
             .returning(t.products.c.id)
         ).scalar_one()
         return replace(product, id=product_id)
@@ -210,7 +251,9 @@ class JournalStore:
         """Replace a product's name and strength. Doses logged with it keep their own copy of
         the name, amount and estimate (the ``doses`` row), so the past does not change."""
         self.conn.execute(
-            update(t.products).where(t.products.c.id == product_id).values(**_product_cols(product))
+            update(t.products)
+            .where(self._mine(t.products), t.products.c.id == product_id)
+            .values(**_product_cols(product))
         )
         return replace(product, id=product_id)
 
@@ -218,7 +261,7 @@ class JournalStore:
         """How many doses (deleted ones too) name each product, by product id."""
         rows = self.conn.execute(
             select(t.doses.c.product_id, func.count())
-            .where(t.doses.c.product_id.is_not(None))
+            .where(self._mine(t.doses), t.doses.c.product_id.is_not(None))
             .group_by(t.doses.c.product_id)
         )
         return {int(r[0]): int(r[1]) for r in rows}
@@ -227,36 +270,47 @@ class JournalStore:
         """Remove a product. Its doses keep their copied name, amount and estimate and stop
         pointing at it (``product_id`` becomes empty), so no logged entry changes."""
         self.conn.execute(
-            update(t.doses).where(t.doses.c.product_id == product_id).values(product_id=None)
+            update(t.doses)
+            .where(self._mine(t.doses), t.doses.c.product_id == product_id)
+            .values(product_id=None)
         )
-        self.conn.execute(delete(t.products).where(t.products.c.id == product_id))
+        self.conn.execute(
+            delete(t.products).where(self._mine(t.products), t.products.c.id == product_id)
+        )
 
     def find_product(self, name: str) -> Product | None:
         row = self.conn.execute(
-            select(t.products).where(t.products.c.name_key == name.strip().lower())
+            select(t.products).where(
+                self._mine(t.products), t.products.c.name_key == name.strip().lower()
+            )
         ).first()
         return None if row is None else _product_of(row)
 
     def get_product(self, product_id: int) -> Product | None:
-        row = self.conn.execute(select(t.products).where(t.products.c.id == product_id)).first()
+        row = self.conn.execute(
+            select(t.products).where(self._mine(t.products), t.products.c.id == product_id)
+        ).first()
         return None if row is None else _product_of(row)
 
     def list_products(self) -> list[Product]:
         return [
             _product_of(r)
-            for r in self.conn.execute(select(t.products).order_by(t.products.c.name_key))
+            for r in self.conn.execute(
+                select(t.products).where(self._mine(t.products)).order_by(t.products.c.name_key)
+            )
         ]
 
     # -- profile -----------------------------------------------------------------------------
     def has_profile(self) -> bool:
         """Whether a profile was ever saved (``get_profile`` returns a default one until then)."""
         return (
-            self.conn.execute(select(t.profile.c.id).where(t.profile.c.id == 1)).first() is not None
+            self.conn.execute(select(t.profile.c.id).where(self._mine(t.profile))).first()
+            is not None
         )
 
     def get_profile(self, default_timezone: str = "UTC") -> Profile:
         """The saved profile; before one is saved, an empty one in ``default_timezone``."""
-        row = self.conn.execute(select(t.profile).where(t.profile.c.id == 1)).first()
+        row = self.conn.execute(select(t.profile).where(self._mine(t.profile))).first()
         if row is None:
             return Profile(timezone=default_timezone)
         m = row._mapping
@@ -281,11 +335,10 @@ class JournalStore:
             "naloxone": profile.naloxone,
             "naloxone_expires": profile.naloxone_expires,
         }
-        exists = self.conn.execute(select(t.profile.c.id).where(t.profile.c.id == 1)).first()
-        if exists:
-            self.conn.execute(update(t.profile).where(t.profile.c.id == 1).values(**values))
+        if self.has_profile():
+            self.conn.execute(update(t.profile).where(self._mine(t.profile)).values(**values))
         else:
-            self.conn.execute(insert(t.profile).values(id=1, **values))
+            self.conn.execute(insert(t.profile).values(journal_id=self.journal_id, **values))
 
     # -- reports (added by the reports branch; kept apart from the queries above) -----------
 
@@ -294,7 +347,7 @@ class JournalStore:
         when ``since`` is None): a report reads its period's entries once, deleted or not,
         and tells them apart with this."""
         c = t.entries.c
-        query = select(c.id).where(c.deleted_at.is_not(None), c.at <= until)
+        query = select(c.id).where(self._mine(t.entries), c.deleted_at.is_not(None), c.at <= until)
         if since is not None:
             query = query.where(c.at >= since)
         return {row[0] for row in self.conn.execute(query)}
@@ -337,6 +390,12 @@ def _product_of(row: Row[Any]) -> Product:
     )
 
 
+def _same_entry(part: Any) -> Any:
+    """The join of an entry's part to its entry: the same entry in the same journal (so a
+    database that keeps each journal's rows together can join them where they are)."""
+    return and_(part.c.entry_id == t.entries.c.id, part.c.journal_id == t.entries.c.journal_id)
+
+
 @functools.cache
 def _entry_select() -> tuple[Select[Any], dict[Any, int]]:
     """The entry select, built once per process (every write reads entries to re-judge), and
@@ -344,9 +403,9 @@ def _entry_select() -> tuple[Select[Any], dict[Any, int]]:
     lookup per column."""
     query = (
         select(t.entries, t.doses, t.substance_uses, t.symptom_reports)
-        .outerjoin(t.doses, t.doses.c.entry_id == t.entries.c.id)
-        .outerjoin(t.substance_uses, t.substance_uses.c.entry_id == t.entries.c.id)
-        .outerjoin(t.symptom_reports, t.symptom_reports.c.entry_id == t.entries.c.id)
+        .outerjoin(t.doses, _same_entry(t.doses))
+        .outerjoin(t.substance_uses, _same_entry(t.substance_uses))
+        .outerjoin(t.symptom_reports, _same_entry(t.symptom_reports))
     )
     return query, {column: n for n, column in enumerate(query.selected_columns)}
 
@@ -371,6 +430,7 @@ def _entry_of(row: Row[Any]) -> Entry:
         "note": m[t.entries.c.note],
         "id": m[t.entries.c.id],
         "recorded_at": m[t.entries.c.recorded_at],
+        "uuid": m[t.entries.c.uuid],
     }
     if kind is Kind.DOSE:
         d = t.doses.c

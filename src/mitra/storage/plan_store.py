@@ -12,7 +12,10 @@ Invariants:
 * plans read back are rebuilt through ``Plan``, which re-checks every invariant of the domain
   (ceilings within the stored hard limits, no unrecorded rise in a taper).
 
-Every method works inside the caller's transaction; nothing here commits.
+Every method works inside the caller's transaction; nothing here commits. The store works on
+the journal its connection is scoped to (``journal_of``): every statement names that
+``journal_id`` and every row written (plan, steps, events) carries it; "one active plan" is
+per journal.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from mitra.domain.plans import Limits, Plan, PlanKind, PlanStep, StepKind, Strategy
 from mitra.storage import schema as t
+from mitra.storage.journal_scope import journal_of
 
 EventKind = Literal["created", "advance", "hold", "step-back", "ended"]
 Status = Literal["active", "ended"]
@@ -58,6 +62,8 @@ class PlanEvent:
 class PlanStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.journal_id = journal_of(conn)
+        self.mine = t.plans.c.journal_id == self.journal_id
 
     # -- writing -----------------------------------------------------------------------------
     def add(self, plan: Plan, *, at: datetime, day: date, reason: str) -> StoredPlan:
@@ -67,6 +73,7 @@ class PlanStore:
         plan_id = self.conn.execute(
             insert(t.plans)
             .values(
+                journal_id=self.journal_id,
                 kind=plan.kind,
                 strategy=plan.strategy,
                 status="active",
@@ -118,7 +125,7 @@ class PlanStore:
             self._write_steps(stored.id, revision, new.steps)
             self.conn.execute(
                 update(t.plans)
-                .where(t.plans.c.id == stored.id)
+                .where(self.mine, t.plans.c.id == stored.id)
                 .values(revision=revision, current_step=new.current)
             )
         self._event(
@@ -130,7 +137,7 @@ class PlanStore:
         """End a plan, recorded; its rows stay."""
         self.conn.execute(
             update(t.plans)
-            .where(t.plans.c.id == stored.id)
+            .where(self.mine, t.plans.c.id == stored.id)
             .values(status="ended", ended_at=at, end_reason=reason)
         )
         current = stored.plan.current
@@ -142,6 +149,7 @@ class PlanStore:
             [
                 {
                     "plan_id": plan_id,
+                    "journal_id": self.journal_id,
                     "revision": revision,
                     "step_index": s.index,
                     "start": s.start,
@@ -171,6 +179,7 @@ class PlanStore:
     ) -> None:
         self.conn.execute(
             insert(t.plan_events).values(
+                journal_id=self.journal_id,
                 plan_id=plan_id,
                 at=at,
                 day=day,
@@ -185,21 +194,27 @@ class PlanStore:
 
     # -- reading -----------------------------------------------------------------------------
     def active(self) -> StoredPlan | None:
-        row = self.conn.execute(select(t.plans).where(t.plans.c.status == "active")).first()
+        row = self.conn.execute(
+            select(t.plans).where(self.mine, t.plans.c.status == "active")
+        ).first()
         return None if row is None else self._plan_of(row)
 
     def get(self, plan_id: int) -> StoredPlan | None:
-        row = self.conn.execute(select(t.plans).where(t.plans.c.id == plan_id)).first()
+        row = self.conn.execute(select(t.plans).where(self.mine, t.plans.c.id == plan_id)).first()
         return None if row is None else self._plan_of(row)
 
     def list_plans(self) -> list[StoredPlan]:
-        rows = self.conn.execute(select(t.plans).order_by(t.plans.c.id))
+        rows = self.conn.execute(select(t.plans).where(self.mine).order_by(t.plans.c.id))
         return [self._plan_of(row) for row in rows]
 
     def steps(self, plan_id: int, revision: int) -> tuple[PlanStep, ...]:
         rows = self.conn.execute(
             select(t.plan_steps)
-            .where(t.plan_steps.c.plan_id == plan_id, t.plan_steps.c.revision == revision)
+            .where(
+                t.plan_steps.c.journal_id == self.journal_id,
+                t.plan_steps.c.plan_id == plan_id,
+                t.plan_steps.c.revision == revision,
+            )
             .order_by(t.plan_steps.c.step_index)
         )
         return tuple(_step_of(row) for row in rows)
@@ -207,7 +222,9 @@ class PlanStore:
     def events(self, plan_id: int) -> list[PlanEvent]:
         rows = self.conn.execute(
             select(t.plan_events)
-            .where(t.plan_events.c.plan_id == plan_id)
+            .where(
+                t.plan_events.c.journal_id == self.journal_id, t.plan_events.c.plan_id == plan_id
+            )
             .order_by(t.plan_events.c.id)
         )
         return [_event_of(row) for row in rows]
@@ -215,7 +232,9 @@ class PlanStore:
     def last_event(self, plan_id: int) -> PlanEvent | None:
         row = self.conn.execute(
             select(t.plan_events)
-            .where(t.plan_events.c.plan_id == plan_id)
+            .where(
+                t.plan_events.c.journal_id == self.journal_id, t.plan_events.c.plan_id == plan_id
+            )
             .order_by(t.plan_events.c.id.desc())
             .limit(1)
         ).first()

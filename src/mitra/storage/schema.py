@@ -1,6 +1,10 @@
 """The database schema as SQLAlchemy Core tables, mirrored by the Alembic migrations.
 
-Invariants: every ``*_at`` column holds a UTC instant (``UTCDateTime`` refuses naive values and
+Invariants: every personal table (all but ``journals``) carries ``journal_id``, the journal
+(tenant) a row belongs to; its uniques are per journal and its indexes begin with
+``journal_id`` (``storage.journal_scope``; migration 0011), so a store scoped to one journal
+searches its own rows only, and a distributed database can keep a journal's rows together.
+Every ``*_at`` column holds a UTC instant (``UTCDateTime`` refuses naive values and
 always returns aware ones, on SQLite and PostgreSQL alike); nothing is ever deleted from
 ``entries`` by the application: a deletion is a ``deleted_at`` mark plus an ``actions`` row.
 """
@@ -25,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -58,12 +63,33 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 metadata = MetaData()
 
+# The journals (tenants) the database holds; the local app's is journal 1 (migration 0011).
+journals = Table(
+    "journals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+def journal_column(table: str) -> Column[int]:
+    """The ``journal_id`` a personal table's rows carry (its foreign key named per table)."""
+    return Column(
+        "journal_id",
+        Integer,
+        ForeignKey("journals.id", name=f"fk_{table}_journal"),
+        nullable=False,
+    )
+
+
 products = Table(
     "products",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("products"),
     Column("name", String(80), nullable=False),
-    Column("name_key", String(80), nullable=False, unique=True),
+    Column("name_key", String(80), nullable=False),
     Column("form", String(16), nullable=False),
     Column("basis", String(16), nullable=False),
     Column("mitragynine_typical", Float(53), nullable=False),
@@ -78,24 +104,30 @@ products = Table(
     Column("unit_mass_g", Float(53)),
     Column("scoop_g", Float(53)),
     Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("journal_id", "name_key", name="uq_products_name_key"),
 )
 
 entries = Table(
     "entries",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("entries"),
+    # A stable id for sync and idempotency (migration 0011), given by the store on insert.
+    Column("uuid", String(36), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("note", Text),
     Column("deleted_at", UTCDateTime),
-    Index("ix_entries_at", "at"),
+    UniqueConstraint("journal_id", "uuid", name="uq_entries_uuid"),
+    Index("ix_entries_at", "journal_id", "at"),
     # Lookups of window-bounded work (migration 0010): the newest of a kind before a moment,
     # the dose recorded last, and the few deleted entries (partial: only those rows).
-    Index("ix_entries_kind_at", "kind", "at"),
-    Index("ix_entries_recorded_at", "recorded_at"),
+    Index("ix_entries_kind_at", "journal_id", "kind", "at"),
+    Index("ix_entries_recorded_at", "journal_id", "recorded_at"),
     Index(
         "ix_entries_deleted",
+        "journal_id",
         "deleted_at",
         sqlite_where=text("deleted_at IS NOT NULL"),
         postgresql_where=text("deleted_at IS NOT NULL"),
@@ -106,6 +138,7 @@ doses = Table(
     "doses",
     metadata,
     Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    journal_column("doses"),
     Column("product_id", Integer, ForeignKey("products.id")),
     Column("product_name", String(80), nullable=False),
     Column("form", String(16), nullable=False),
@@ -125,6 +158,7 @@ substance_uses = Table(
     "substance_uses",
     metadata,
     Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    journal_column("substance_uses"),
     Column("substance_id", String(100), nullable=False),
     Column("name", String(80), nullable=False),
     Column("substance_class", String(20), nullable=False),
@@ -138,6 +172,7 @@ symptom_reports = Table(
     "symptom_reports",
     metadata,
     Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    journal_column("symptom_reports"),
     Column("symptom_id", String(40), nullable=False),
     Column("severity", Integer, nullable=False),
     # What the person typed, when the symptom was read from their own words (migration 0005).
@@ -148,6 +183,7 @@ profile = Table(
     "profile",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("profile"),
     Column("timezone", String(64), nullable=False),
     Column("pregnant", Boolean),
     Column("breastfeeding", Boolean),
@@ -156,12 +192,14 @@ profile = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("naloxone", Boolean),
     Column("naloxone_expires", Date),
+    UniqueConstraint("journal_id", name="uq_profile_journal"),  # one profile per journal
 )
 
 actions = Table(
     "actions",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("actions"),
     Column("at", UTCDateTime, nullable=False),
     Column("action", String(16), nullable=False),
     Column("entry_id", Integer, ForeignKey("entries.id"), nullable=False),
@@ -174,6 +212,7 @@ assessments = Table(
     "assessments",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("assessments"),
     Column("instrument_id", String(40), nullable=False),
     Column("instrument_version", String(16), nullable=False),
     Column("total", Integer, nullable=False),
@@ -185,15 +224,16 @@ assessments = Table(
     Column("deleted_at", UTCDateTime),
     Column("pulse_bpm", Float(53)),
     CheckConstraint("rater IN ('self', 'clinician')", name="ck_assessments_rater"),
-    Index("ix_assessments_instrument_at", "instrument_id", "at"),
+    Index("ix_assessments_instrument_at", "journal_id", "instrument_id", "at"),
     # The check-ins of a window whatever the instrument (re-judging; migration 0010).
-    Index("ix_assessments_at", "at"),
+    Index("ix_assessments_at", "journal_id", "at"),
 )
 
 assessment_items = Table(
     "assessment_items",
     metadata,
     Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True),
+    journal_column("assessment_items"),
     Column("item_id", String(40), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("score", Integer, nullable=False),
@@ -204,7 +244,8 @@ alerts = Table(
     "alerts",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String(200), nullable=False, unique=True),
+    journal_column("alerts"),
+    Column("key", String(200), nullable=False),
     Column("rule_id", String(80), nullable=False),
     Column("severity", String(16), nullable=False),
     Column("title", Text, nullable=False),
@@ -221,14 +262,17 @@ alerts = Table(
     Column("updated_at", UTCDateTime),
     Column("closed_by", String(16)),
     Column("history", Text),
-    Index("ix_alerts_at", "at"),
+    UniqueConstraint("journal_id", "key", name="uq_alerts_key"),
+    Index("ix_alerts_at", "journal_id", "at"),
     # Open alerts only (migration 0009): counts, the urgent banner and the paged list read
     # this index, so their cost follows what is open, not the years of history.
     Index(
         "ix_alerts_open",
+        "journal_id",
         "severity",
         "at",
         "key",
+        "acknowledged_at",  # NULL in every row: it makes the index cover (alert_store)
         sqlite_where=text("acknowledged_at IS NULL"),
         postgresql_where=text("acknowledged_at IS NULL"),
     ),
@@ -237,11 +281,13 @@ alerts = Table(
 # Plans (issue 5). A plan's schedule is kept per revision: a gating decision that changes it
 # writes the whole new schedule as a new revision and leaves the older ones untouched, so the
 # history can be audited. Only the plan's head (status, current revision and step) is updated.
-# At most one plan is active at a time, enforced by a partial unique index on both backends.
+# At most one plan is active at a time in a journal, enforced by a partial unique index on both
+# backends.
 plans = Table(
     "plans",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("plans"),
     Column("kind", String(16), nullable=False),
     Column("strategy", String(24), nullable=False),
     Column("status", String(16), nullable=False),
@@ -263,7 +309,7 @@ plans = Table(
     CheckConstraint("status IN ('active', 'ended')", name="ck_plans_status"),
     Index(
         "uq_plans_one_active",
-        "status",
+        "journal_id",
         unique=True,
         sqlite_where=text("status = 'active'"),
         postgresql_where=text("status = 'active'"),
@@ -274,6 +320,7 @@ plan_steps = Table(
     "plan_steps",
     metadata,
     Column("plan_id", Integer, ForeignKey("plans.id"), primary_key=True),
+    journal_column("plan_steps"),
     Column("revision", Integer, primary_key=True),
     Column("step_index", Integer, primary_key=True),
     Column("start", Date, nullable=False),
@@ -293,6 +340,7 @@ plan_events = Table(
     "plan_events",
     metadata,
     Column("id", Integer, primary_key=True),
+    journal_column("plan_events"),
     Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("day", Date, nullable=False),
@@ -302,14 +350,21 @@ plan_events = Table(
     Column("from_step", Integer),
     Column("to_step", Integer),
     Column("revision", Integer, nullable=False),
-    Index("ix_plan_events_plan", "plan_id", "id"),
+    Index("ix_plan_events_plan", "journal_id", "plan_id", "id"),
 )
 
 # Idempotency keys (issue 13): the key of a write request, its fingerprint, and the response
 # given, so a retry is answered again instead of carried out twice (``storage.idempotency``).
+# A key is the journal's: two journals' clients may send the same key.
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
+    Column(
+        "journal_id",
+        Integer,
+        ForeignKey("journals.id", name="fk_idempotency_keys_journal"),
+        primary_key=True,
+    ),
     Column("key", String(200), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
     Column("status", Integer),

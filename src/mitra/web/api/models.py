@@ -136,6 +136,9 @@ class EntryBase(BaseModel):
     at: str
     note: str | None
     recorded_at: str | None = None
+    uuid: str | None = Field(
+        default=None, description="The entry's stable id: the same in every copy of the journal."
+    )
     deleted: bool = False
 
 
