@@ -101,7 +101,8 @@ def sync_sequences(conn: Connection) -> None:
         conn.execute(
             text(
                 f"SELECT setval({sequence}, GREATEST(COALESCE((SELECT MAX(id) FROM "
-                f"{table.name} WHERE journal_id = :journal_id), 0) + 1, nextval({sequence})), "
+                f"{table.name} WHERE {table.name}.journal_id = :journal_id), 0) + 1, "
+                f"nextval({sequence})), "
                 "false)"
             ),
             {"journal_id": journal_id},

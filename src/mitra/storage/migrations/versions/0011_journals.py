@@ -183,10 +183,15 @@ def upgrade() -> None:
     )
     # The one place a wall-clock time is taken outside services/context.py: when the local
     # journal came to be is a fact of this migration run, not app logic.
-    op.execute(
-        journals.insert().values(id=LOCAL, uuid=str(uuid.uuid4()), created_at=datetime.now(UTC))
-    )
     bind = op.get_bind()
+    # No explicit id, so PostgreSQL's sequence is used (and moves past it): a new table's
+    # first id is 1 on both backends.
+    local = bind.execute(
+        journals.insert()
+        .values(uuid=str(uuid.uuid4()), created_at=datetime.now(UTC))
+        .returning(journals.c.id)
+    ).scalar_one()
+    assert local == LOCAL, local
     for table in TABLES:
         _drop_indexes(table)
         with op.batch_alter_table(table) as batch:
