@@ -191,7 +191,8 @@ def upgrade() -> None:
         .values(uuid=str(uuid.uuid4()), created_at=datetime.now(UTC))
         .returning(journals.c.id)
     ).scalar_one()
-    assert local == LOCAL, local
+    if local != LOCAL:
+        raise RuntimeError(f"the local journal was given id {local}, not {LOCAL}")
     for table in TABLES:
         _drop_indexes(table)
         with op.batch_alter_table(table) as batch:
