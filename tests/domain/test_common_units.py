@@ -143,3 +143,86 @@ def test_units_outside_the_table_still_go_through_pint() -> None:
         Amount(3.0, "cc"), "milliliter"
     )
     assert Amount(3.0, "cc").display() == "3 cc"
+
+
+# -- display: every unit pint can hand mitra to store, shown without pint ------------------------
+# Spellings built from data/units.txt's prefixes and units (as symbols): one unit, a cubed one,
+# one over another. pint decides which of them name an amount mitra stores.
+PREFIX_TEXTS = ("", "u", "m", "c", "d", "k")
+UNIT_TEXTS = ("g", "l", "cc", "m", "s", "min", "h", "caps", "tab", "scoop", "drink")
+SINGLE = [p + u for p in PREFIX_TEXTS for u in UNIT_TEXTS]
+
+
+def pint_name(text: str) -> str | None:
+    """pint's name for the unit ``text`` spells, or None when pint reads no unit there."""
+    try:
+        return str(registry().parse_units(text))
+    except Exception:  # pint has several errors for a text that is not its unit
+        return None
+
+
+def stored(name: str | None) -> bool:
+    """Whether mitra would store an amount in the unit pint names ``name`` (not a length, a
+    time, a mass per volume...)."""
+    return name is not None and kind_by_pint(Amount(1.0, name)) != "other"
+
+
+def assert_shown_as_pint_shows(name: str, value: float) -> None:
+    amount = Amount(value, name)
+    if stored(name):
+        assert common_units.display(value, name) == display_by_pint(amount), name
+        assert amount.display() == display_by_pint(amount), name
+    else:
+        assert common_units.display(value, name) is None, name  # pint answers, as before
+
+
+def test_every_prefixed_and_cubed_unit_is_shown_as_pint_shows_it() -> None:
+    names = {pint_name(text) for unit in SINGLE for text in (unit, f"{unit}**3")}
+    assert {"decigram", "microliter", "cc", "centimeter ** 3", "kilocapsule"} <= names
+    for name in sorted(n for n in names if n is not None):
+        for value in (1.0, 2.0, 0.5, 1e-6, 123.456):  # singular, plural, fractions
+            assert_shown_as_pint_shows(name, value)
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    above=st.sampled_from(SINGLE),
+    below=st.sampled_from(SINGLE),
+    value=st.floats(1e-6, 1e6, allow_nan=False),
+)
+def test_every_unit_over_another_is_shown_as_pint_shows_it(
+    above: str, below: str, value: float
+) -> None:
+    name = pint_name(f"{above}/{below}")
+    if name is not None:
+        assert_shown_as_pint_shows(name, value)
+
+
+@pytest.mark.parametrize("text", ["mg/min", "ug/h", "g/s", "kg/h", "cg/min", "mg/ms"])
+def test_a_mass_per_time_is_a_rate_shown_without_pint(text: str) -> None:
+    name = pint_name(text)
+    assert name is not None and stored(name)
+    assert_shown_as_pint_shows(name, 2.5)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hour", "meter", "centimeter", "millisecond", "gram / liter", "liter / hour",
+        "milligram / hour / kilogram", "meter ** 2", "gram ** 3", "second ** 3", "furlong",
+        "gram * hour", "kilo", "milli", "",
+    ],
+)  # fmt: skip
+def test_a_name_that_is_not_a_stored_amount_is_left_to_pint(name: str) -> None:
+    assert common_units.display(2.0, name) is None
+
+
+def test_uncommon_units_are_shown_without_asking_pint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mitra.domain import quantities
+
+    def no_pint() -> None:
+        raise AssertionError("pint was asked")
+
+    monkeypatch.setattr(quantities, "registry", no_pint)
+    shown = [Amount(3.0, name).display() for name in ("decigram", "cc", "milligram / minute")]
+    assert shown == ["3 dg", "3 cc", "3 mg/min"]

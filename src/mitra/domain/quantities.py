@@ -34,8 +34,9 @@ Invariant: every accepted amount is finite, between 1e-6 and 1e6 in the unit wri
 built once, lazily, from the package's small definitions file ``data/units.txt`` (pint's full
 default registry costs about a third of a second to load on every command). The common units
 ("3g", "2 caps", "15 ml", "30 mg") are read, shown and converted from ``common_units`` without
-loading pint at all; pint is the authority for everything else, and the ``*_by_pint``
-functions are its answers for the common units too, which the tests hold equal.
+loading pint at all, and every other unit pint can hand mitra to store is shown from there
+too; pint is the authority for everything else, and the ``*_by_pint`` functions are its
+answers for the common units too, which the tests hold equal.
 """
 
 from __future__ import annotations
@@ -82,9 +83,10 @@ class Amount:
         return common.kind if common is not None else kind_by_pint(self)
 
     def display(self) -> str:
-        """Short for weights and volumes ("3 g", "15 ml"), words for counts ("2 capsules")."""
-        common = common_units.BY_NAME.get(self.unit)
-        return common.display(self.value) if common is not None else display_by_pint(self)
+        """Short for weights and volumes ("3 g", "15 ml"), words for counts ("2 capsules").
+        Every unit mitra stores is shown without pint (``common_units.display``)."""
+        shown = common_units.display(self.value, self.unit)
+        return shown if shown is not None else display_by_pint(self)
 
 
 def kind_by_pint(amount: Amount) -> str:

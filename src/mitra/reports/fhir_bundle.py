@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -51,7 +51,7 @@ from mitra.domain.instruments import Instrument, get_instrument
 from mitra.domain.quantities import Amount
 from mitra.domain.substances import SubstanceClass
 from mitra.reports import fhir_codes as codes
-from mitra.reports.fhir_checks import BundleError, check_bundle
+from mitra.reports.fhir_checks import BundleChecker, BundleError, check_bundle
 from mitra.services.report_data import ReportData
 from mitra.storage.alert_store import StoredAlert
 
@@ -88,21 +88,30 @@ class _Ids:
         return f"urn:uuid:{uuid.uuid5(self.namespace, f'{kind}/{key}')}"
 
 
+Sink = Callable[[dict[str, Any]], None]
+
+
 class _BundleBuilder:
-    def __init__(self, data: ReportData, patient: PatientChoice, ids: _Ids) -> None:
+    """Makes the bundle's entries in order and hands each to ``sink`` (a list's append, or
+    the stream that checks and encodes it); a resource is never changed once handed over."""
+
+    def __init__(self, data: ReportData, patient: PatientChoice, ids: _Ids, sink: Sink) -> None:
         self.data = data
         self.ids = ids
-        self.entries: list[dict[str, Any]] = []
+        self.sink = sink
         self.patient_url = ids.url("Patient", "self")
         self.patient_ref = {"reference": self.patient_url}
         self.entry_urls: dict[int, str] = {}
-        self.local_concepts: dict[str, dict[str, str]] = {s: {} for s in codes.LOCAL_SYSTEMS}
+        # Sorted: the CodeSystems come out in one order whatever the hash seed of the process.
+        self.local_concepts: dict[str, dict[str, str]] = {
+            s: {} for s in sorted(codes.LOCAL_SYSTEMS)
+        }
         self._codings_made: dict[tuple[str, str, str], dict[str, str]] = {}
         self._answers_made: dict[tuple[str, str, int], dict[str, Any]] = {}
         self._patient(patient)
 
     def add(self, url: str, resource: dict[str, Any]) -> None:
-        self.entries.append({"fullUrl": url, "resource": resource})
+        self.sink({"fullUrl": url, "resource": resource})
 
     def local(self, system: str, code: str, display: str) -> dict[str, str]:
         """A local Coding; the concept is recorded for the bundle's CodeSystem resource.
@@ -448,15 +457,19 @@ class _BundleBuilder:
             )
 
 
-def build_bundle(
-    data: ReportData,
-    *,
-    patient: PatientChoice | None = None,
-    namespace: uuid.UUID | None = None,
-) -> dict[str, Any]:
-    """The bundle as plain JSON data, not yet validated (``bundle_json`` validates)."""
-    ids = _Ids(namespace)
-    builder = _BundleBuilder(data, patient or PatientChoice(), ids)
+def _head(data: ReportData, ids: _Ids) -> dict[str, Any]:
+    """The Bundle without its entries, its keys in the order they are written."""
+    return {
+        "resourceType": "Bundle",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": ids.url("Bundle", "self")},
+        "type": "collection",
+        "timestamp": _instant(data.generated_at),
+    }
+
+
+def _build(data: ReportData, patient: PatientChoice | None, ids: _Ids, sink: Sink) -> None:
+    """Every entry of the bundle, in order, handed to ``sink``."""
+    builder = _BundleBuilder(data, patient or PatientChoice(), ids, sink)
     builder.questionnaires(data.assessments)
     for stored in data.assessments:
         builder.checkin(stored)
@@ -465,13 +478,19 @@ def build_bundle(
     for alert in data.alerts:
         builder.alert(alert)
     builder.code_systems()
-    return {
-        "resourceType": "Bundle",
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": ids.url("Bundle", "self")},
-        "type": "collection",
-        "timestamp": _instant(data.generated_at),
-        "entry": builder.entries,
-    }
+
+
+def build_bundle(
+    data: ReportData,
+    *,
+    patient: PatientChoice | None = None,
+    namespace: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The bundle as plain JSON data, not yet validated (``bundle_json`` validates)."""
+    ids = _Ids(namespace)
+    entries: list[dict[str, Any]] = []
+    _build(data, patient, ids, entries.append)
+    return {**_head(data, ids), "entry": entries}
 
 
 def _shape(node: Any) -> Hashable:
@@ -504,18 +523,39 @@ def validate_bundle(bundle: dict[str, Any], *, every_resource: bool = False) -> 
     values the builder formats itself (instants, codes from tables, numbers), which the models
     do not constrain further. ``every_resource`` validates them all (the tests do).
     """
+    _refuse(check_bundle(bundle), bundle if every_resource else model_sample(bundle))
+
+
+def _refuse(problems: list[str], models_see: dict[str, Any]) -> None:
+    """Raise BundleError for mitra's ``problems`` or for what the R4B models reject in
+    ``models_see`` (the bundle, or its sample of one entry per shape)."""
     from fhir.resources.R4B.bundle import Bundle  # noqa: PLC0415  (slow import)
     from pydantic import ValidationError  # noqa: PLC0415
 
-    problems = check_bundle(bundle)
     if problems:
         raise BundleError(problems)
     try:
-        Bundle.model_validate(bundle if every_resource else model_sample(bundle))
+        Bundle.model_validate(models_see)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise BundleError([f"FHIR R4B validation: {where}: {first['msg']}"]) from exc
+
+
+class _Stream:
+    """The sink of ``bundle_json``: each entry is checked (``BundleChecker``), kept for the
+    models if it is the first of its shape, and encoded; the entry itself is not kept, so
+    the resources of a 5-year journal never exist all at once, only their text."""
+
+    def __init__(self, head: dict[str, Any]) -> None:
+        self.checker = BundleChecker(head)
+        self.shapes: dict[Hashable, dict[str, Any]] = {}
+        self.parts: list[str] = []
+
+    def __call__(self, entry: dict[str, Any]) -> None:
+        self.checker.add(len(self.parts), entry)
+        self.shapes.setdefault(_shape(entry), entry)
+        self.parts.append(_ENCODE(entry))
 
 
 def bundle_json(
@@ -524,10 +564,18 @@ def bundle_json(
     patient: PatientChoice | None = None,
     namespace: uuid.UUID | None = None,
 ) -> str:
-    """The validated bundle as JSON text."""
-    bundle = build_bundle(data, patient=patient, namespace=namespace)
-    validate_bundle(bundle)
-    return bundle_text(bundle, consume=True)
+    """The validated bundle as JSON text: the same text as ``bundle_text(build_bundle(...))``
+    after ``validate_bundle``, made one entry at a time (checked, sampled for the models and
+    encoded as it is built), so only the text of the whole bundle is ever held."""
+    ids = _Ids(namespace)
+    head = _head(data, ids)
+    stream = _Stream(head)
+    _build(data, patient, ids, stream)
+    _refuse(stream.checker.finish(), {**head, "entry": list(stream.shapes.values())})
+    return _joined(head, stream.parts)
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def bundle_text(bundle: dict[str, Any], *, consume: bool = False) -> str:
@@ -538,19 +586,23 @@ def bundle_text(bundle: dict[str, Any], *, consume: bool = False) -> str:
     once (they cost more than the text). With ``consume`` each entry is dropped from the
     bundle once encoded, so the bundle and its text are never both whole in memory; the
     caller must not use the bundle's entries afterwards."""
-    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     entries = bundle.get("entry") or []
     if not entries:
-        return encode(bundle)
+        return _ENCODE(bundle)
     head = {key: value for key, value in bundle.items() if key != "entry"}
     parts: list[str] = []
     for index, entry in enumerate(entries):
-        parts.append(encode(entry))
+        parts.append(_ENCODE(entry))
         if consume:
             entries[index] = None
     if consume:
         bundle["entry"] = []
-    # The head and the tail go into the first and last parts: one join, one copy of the text.
-    parts[0] = encode(head)[:-1] + ',"entry":[' + parts[0]
+    return _joined(head, parts)
+
+
+def _joined(head: dict[str, Any], parts: list[str]) -> str:
+    """The bundle's text from its head and its encoded entries (at least one), with one join
+    (one copy of the text): the head and the tail go into the first and last parts."""
+    parts[0] = _ENCODE(head)[:-1] + ',"entry":[' + parts[0]
     parts[-1] += "]}"
     return ",".join(parts)

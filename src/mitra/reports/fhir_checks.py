@@ -16,9 +16,15 @@
 * every score Observation carries mitra's instrument-score code, LOINC exactly when the
   instrument has one, and ``derivedFrom`` a QuestionnaireResponse in the bundle.
 
+``BundleChecker`` makes the same checks one entry at a time, so a bundle can be checked while
+it is streamed (``fhir_bundle.bundle_json``) and each resource dropped once it is encoded:
+what only a later entry can settle (a forward reference, a local code that the CodeSystem at
+the end defines) is kept as a small fact until ``finish``, never as the resource.
+
 Pure: plain JSON data in, a list of messages out. Linear in the bundle: every lookup (the
-fullUrls, the Questionnaire canonicals, the defined local codes) is built once per check and
-every resource is walked once; a path is spelled out only for a problem.
+fullUrls, the Questionnaire canonicals, the defined local codes) is filled as the entries
+come and every resource is walked once; a path is spelled out only for a problem (a local
+code not defined is reported once, at its first use).
 """
 
 from __future__ import annotations
@@ -81,77 +87,79 @@ def _entries(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else []
 
 
-def _full_urls(bundle: dict[str, Any], problems: list[str]) -> dict[str, dict[str, Any]]:
-    urls: dict[str, dict[str, Any]] = {}
-    for index, entry in enumerate(_entries(bundle)):
-        url = entry.get("fullUrl")
-        resource = entry.get("resource") or {}
-        if not isinstance(url, str) or not _URN_UUID.fullmatch(url):
-            problems.append(f"entry[{index}]: fullUrl {url!r} is not a urn:uuid")
-            continue
-        if url in urls:
-            problems.append(f"entry[{index}]: fullUrl {url} is used twice")
-            continue
-        urls[url] = resource
-    return urls
+class BundleChecker:
+    """The checks, fed one entry at a time (``add``) and answered by ``finish``.
 
+    What a later entry may settle (a reference to a fullUrl further on, a local code defined
+    by a CodeSystem at the end, the Patient) is kept as small facts (strings, sets), never as
+    the resource: a streamed bundle can drop each resource once it is encoded."""
 
-def known_questionnaires(urls: dict[str, dict[str, Any]]) -> frozenset[str]:
-    """The canonical ``url|version`` of every Questionnaire in the bundle, built once per
-    check (not once per response: a year holds thousands of responses)."""
-    return frozenset(
-        f"{r.get('url')}|{r.get('version')}"
-        for r in urls.values()
-        if r.get("resourceType") == "Questionnaire"
-    )
-
-
-def _defined_local_codes(urls: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
-    defined: dict[str, set[str]] = {}
-    for resource in urls.values():
-        if resource.get("resourceType") == "CodeSystem":
-            concepts = resource.get("concept") or []
-            defined[str(resource.get("url"))] = {str(c.get("code")) for c in concepts}
-    return defined
-
-
-class _Checker:
-    """One pass over every resource: references and codings, against lookups built once."""
-
-    def __init__(self, urls: dict[str, dict[str, Any]], problems: list[str]) -> None:
-        self.urls = urls
-        self.problems = problems
-        patients = [u for u, r in urls.items() if r.get("resourceType") == "Patient"]
-        if len(patients) != 1:
-            problems.append(f"the bundle must hold exactly one Patient; it holds {len(patients)}")
-        self.patient = patients[0] if patients else None
-        self.questionnaires = known_questionnaires(urls)
-        self.defined = _defined_local_codes(urls)
+    def __init__(self, head: dict[str, Any]) -> None:
+        self.problems: list[str] = []
+        if head.get("resourceType") != "Bundle" or head.get("type") != "collection":
+            self.problems.append("not a Bundle of type collection")
+        self.kinds: dict[str, str] = {}  # fullUrl -> resourceType
+        self.patients: list[str] = []
+        self.questionnaires: set[str] = set()
+        self.defined: dict[str, set[str]] = {}
         self.loinc = codes.allowed_loinc()
         self.snomed = codes.allowed_codes(codes.SNOMED)
         self.rxnorm = codes.allowed_codes(codes.RXNORM)
+        instruments = load_instruments().values()
+        self.instruments = {codes.score_code(i.id): i for i in instruments}
+        self.item_codes = {item.loinc for i in instruments for item in i.items if item.loinc}
+        # Settled by ``finish``, kept only while unsettled: references not (yet) resolved,
+        # subjects not pointing at the first Patient, canonicals, first use of a local code.
+        self.references: list[tuple[Path, str]] = []
+        self.subjects: list[tuple[int, str, str, str]] = []  # index, kind, key, reference
+        self.responses: list[tuple[int, str]] = []  # index, canonical
+        self.local_codes: dict[tuple[str, str], Path] = {}  # first place each is used
+        self.derived: list[tuple[str, list[Any], str]] = []  # url, derivedFrom refs, message
+        self.score_problems: list[str] = []  # reported last, as they are about whole scores
 
-    def resource(self, index: int, resource: dict[str, Any]) -> None:
+    def add(self, index: int, entry: dict[str, Any]) -> None:
+        url = entry.get("fullUrl")
+        resource = entry.get("resource") or {}
+        kind = resource.get("resourceType", "?")
+        if not isinstance(url, str) or not _URN_UUID.fullmatch(url):
+            self.problems.append(f"entry[{index}]: fullUrl {url!r} is not a urn:uuid")
+        elif url in self.kinds:
+            self.problems.append(f"entry[{index}]: fullUrl {url} is used twice")
+        else:
+            self.kinds[url] = kind
+            self._facts(url, resource)
+        self._resource(index, resource)
+
+    def _facts(self, url: str, resource: dict[str, Any]) -> None:
+        """What other resources are checked against: the Patient, the Questionnaire
+        canonicals, the local codes each CodeSystem defines, each score's derivedFrom."""
+        kind = resource.get("resourceType")
+        if kind == "Patient":
+            self.patients.append(url)
+        elif kind == "Questionnaire":
+            self.questionnaires.add(f"{resource.get('url')}|{resource.get('version')}")
+        elif kind == "CodeSystem":
+            concepts = resource.get("concept") or []
+            self.defined[str(resource.get("url"))] = {str(c.get("code")) for c in concepts}
+        elif kind == "Observation":
+            self._score(url, resource)
+
+    def _resource(self, index: int, resource: dict[str, Any]) -> None:
         kind = resource.get("resourceType", "?")
         root: Path = (None, f"entry[{index}].{kind}")
         for key in ("subject", "patient"):
             ref = (resource.get(key) or {}).get("reference")
-            if ref is not None and self.patient is not None and ref != self.patient:
-                self.problems.append(f"entry[{index}].{kind}.{key}: does not point at the Patient")
+            # The first Patient is the one (a second is a problem of its own), so a
+            # reference to it is settled now; any other waits for ``finish``.
+            if ref is not None and ref != (self.patients[0] if self.patients else None):
+                self.subjects.append((index, kind, key, ref))
         if kind == "QuestionnaireResponse":
-            canonical = resource.get("questionnaire", "")
-            if canonical not in self.questionnaires:
-                self.problems.append(
-                    f"entry[{index}].QuestionnaireResponse.questionnaire: {canonical} is not a "
-                    "Questionnaire in the bundle"
-                )
+            self.responses.append((index, resource.get("questionnaire", "")))
         codings = kind != "CodeSystem"
         for path, node in _walk(resource, root):
             ref = node.get("reference")
-            if isinstance(ref, str) and ref not in self.urls:
-                self.problems.append(
-                    f"{_path_text(path)}: reference {ref} does not resolve inside the bundle"
-                )
+            if isinstance(ref, str) and ref not in self.kinds:
+                self.references.append((path, ref))  # maybe a fullUrl further on
             if codings:
                 self._coding(path, node)
 
@@ -173,61 +181,77 @@ class _Checker:
             self.problems.append(f"{_path_text(path)}: SNOMED CT {code} is not a code mitra uses")
         elif system == codes.RXNORM and code not in self.rxnorm:
             self.problems.append(f"{_path_text(path)}: RxNorm {code} is not a code mitra uses")
-        elif system in codes.LOCAL_SYSTEMS and code not in self.defined.get(system, set()):
-            self.problems.append(
-                f"{_path_text(path)}: local code {code} is not defined in the bundle"
-            )
+        elif system in codes.LOCAL_SYSTEMS:
+            self.local_codes.setdefault((system, code), path)
 
-
-def _check_scores(urls: dict[str, dict[str, Any]], problems: list[str]) -> None:
-    instruments = {codes.score_code(i.id): i for i in load_instruments().values()}
-    item_codes = {item.loinc for i in load_instruments().values() for item in i.items if item.loinc}
-    for url, resource in urls.items():
-        if resource.get("resourceType") != "Observation":
-            continue
+    def _score(self, url: str, resource: dict[str, Any]) -> None:
         codings = (resource.get("code") or {}).get("coding") or []
         local = [c for c in codings if c.get("system") == codes.INSTRUMENT_SCORE]
         loincs = {c.get("code") for c in codings if c.get("system") == codes.LOINC}
         if not local and not loincs:
-            continue
-        if not local and loincs <= item_codes:
+            return
+        derived = [d.get("reference") for d in resource.get("derivedFrom") or []]
+        if not local and loincs <= self.item_codes:
             # One question with its own LOINC code (PHQ-9 item 9): it must still come from
             # a questionnaire response.
-            derived = [d.get("reference") for d in resource.get("derivedFrom") or []]
-            if not any(
-                urls.get(d, {}).get("resourceType") == "QuestionnaireResponse" for d in derived
-            ):
-                problems.append(
-                    f"{url}: an item score must be derivedFrom its QuestionnaireResponse"
-                )
-            continue
+            message = f"{url}: an item score must be derivedFrom its QuestionnaireResponse"
+            self.derived.append((url, derived, message))
+            return
         if not local:
-            problems.append(f"{url}: a score Observation needs mitra's instrument-score code")
-            continue
-        instrument = instruments.get(str(local[0].get("code")))
+            self.score_problems.append(
+                f"{url}: a score Observation needs mitra's instrument-score code"
+            )
+            return
+        instrument = self.instruments.get(str(local[0].get("code")))
         if instrument is None:
-            problems.append(f"{url}: unknown instrument score {local[0].get('code')}")
-            continue
+            self.score_problems.append(f"{url}: unknown instrument score {local[0].get('code')}")
+            return
         expected = {instrument.loinc} if instrument.loinc else set()
         if loincs != expected:
-            problems.append(
+            self.score_problems.append(
                 f"{url}: {instrument.short_name} total must carry LOINC "
                 f"{', '.join(sorted(expected)) or 'none'}; it carries "
                 f"{', '.join(sorted(str(c) for c in loincs)) or 'none'}"
             )
-        derived = [d.get("reference") for d in resource.get("derivedFrom") or []]
-        if not any(urls.get(d, {}).get("resourceType") == "QuestionnaireResponse" for d in derived):
-            problems.append(f"{url}: a score must be derivedFrom its QuestionnaireResponse")
+        message = f"{url}: a score must be derivedFrom its QuestionnaireResponse"
+        self.derived.append((url, derived, message))
+
+    def finish(self) -> list[str]:
+        """Every broken invariant of the entries added (see the module docstring)."""
+        problems = self.problems
+        if len(self.patients) != 1:
+            problems.append(
+                f"the bundle must hold exactly one Patient; it holds {len(self.patients)}"
+            )
+        patient = self.patients[0] if self.patients else None
+        for index, kind, key, ref in self.subjects:
+            if patient is not None and ref != patient:
+                problems.append(f"entry[{index}].{kind}.{key}: does not point at the Patient")
+        for index, canonical in self.responses:
+            if canonical not in self.questionnaires:
+                problems.append(
+                    f"entry[{index}].QuestionnaireResponse.questionnaire: {canonical} is not a "
+                    "Questionnaire in the bundle"
+                )
+        for path, ref in self.references:
+            if ref not in self.kinds:
+                problems.append(
+                    f"{_path_text(path)}: reference {ref} does not resolve inside the bundle"
+                )
+        for (system, code), path in self.local_codes.items():
+            if code not in self.defined.get(system, set()):
+                problems.append(
+                    f"{_path_text(path)}: local code {code} is not defined in the bundle"
+                )
+        for _url, derived, message in self.derived:
+            if not any(self.kinds.get(d) == "QuestionnaireResponse" for d in derived):
+                self.score_problems.append(message)
+        return problems + self.score_problems
 
 
 def check_bundle(bundle: dict[str, Any]) -> list[str]:
     """Every broken invariant of ``bundle`` (see the module docstring); empty when sound."""
-    problems: list[str] = []
-    if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "collection":
-        problems.append("not a Bundle of type collection")
-    urls = _full_urls(bundle, problems)
-    checker = _Checker(urls, problems)
+    checker = BundleChecker(bundle)
     for index, entry in enumerate(_entries(bundle)):
-        checker.resource(index, entry.get("resource") or {})
-    _check_scores(urls, problems)
-    return problems
+        checker.add(index, entry)
+    return checker.finish()
