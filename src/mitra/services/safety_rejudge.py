@@ -26,6 +26,7 @@ finished journal from scratch, whatever order the entries were logged in.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -301,9 +302,8 @@ def _reconcile(
     if once_keys == "skip":
         desired = {k: a for k, a in desired.items() if k not in once}
     elif once:
-        for found in store.once_only():
-            if found.alert.key in once:
-                stored[found.id] = found
+        for found in _stored_once(conn, store, once):
+            stored[found.id] = found
     wanted = {**desired, **plan_desired}
     judged = [*spans.core, *spans.symptoms]
     items = diff(
@@ -317,6 +317,25 @@ def _reconcile(
     if not dry_run:
         changes.applied = apply(store, changes.items, ctx.now())
     return changes
+
+
+# What ``AlertStore.once_only`` leaves out: keys with a day, week or event part, matched as
+# SQLite's LIKE matches them (ASCII letters in either case).
+_BUCKETS = ("/day:", "/week:", "/at:")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _stored_once(conn: Connection, store: AlertStore, keys: Iterable[str]) -> list[StoredAlert]:
+    """The stored once-only alerts with these keys: what ``store.once_only()`` holds of them,
+    found through the unique key index (once_only reads every once-only alert, a scan of the
+    whole alert table on every write)."""
+    c = schema.alerts.c
+    ids = conn.execute(select(c.id).where(c.key.in_(sorted(keys)))).scalars().all()
+    return [
+        found
+        for found in store.get_many(ids).values()
+        if not any(b in found.alert.key.translate(_ASCII_LOWER) for b in _BUCKETS)
+    ]
 
 
 def _group(ruleset: Ruleset, rule_id: str) -> str:
