@@ -26,13 +26,13 @@ import math
 import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from mitra.domain import catalogue_data
 from mitra.domain.alerts import Alert, Evidence, Severity, Support, support_from_table
@@ -147,6 +147,7 @@ PLACEHOLDERS = frozenset(
         "min_pulse_bpm",
     }
 )
+T = TypeVar("T")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -270,9 +271,20 @@ class Ruleset:
     support: Support
     windows: Windows
     _index: Mapping[str, Rule] = field(init=False, compare=False, repr=False, hash=False)
+    # Figures derived from the rules (the windows the engine reads), computed once: a ruleset
+    # never changes after it is made (``apply_settings`` makes a new one, with its own).
+    _derived: dict[str, Any] = field(init=False, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", MappingProxyType({r.id: r for r in self.rules}))
+        object.__setattr__(self, "_derived", {})
+
+    def derived(self, name: str, compute: Callable[[Ruleset], T]) -> T:
+        """``compute(self)``, worked out on the first call for ``name`` and kept after it."""
+        if name not in self._derived:
+            self._derived[name] = compute(self)
+        found: T = self._derived[name]
+        return found
 
     def rule(self, rule_id: str) -> Rule:
         try:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
@@ -66,6 +66,11 @@ class Timeline:
     future: tuple[Entry, ...]
     future_times: tuple[datetime, ...]
     journal_start: datetime | None = None
+    # Local days already worked out, by moment: one judgement asks for the day of the same
+    # entries many times (escalation counts dosing days over two weeks for every dose), and a
+    # time-zone conversion costs more than a lookup. ``safety_journal.judge`` shares one
+    # between the timelines of a judgement (same zone); a day depends only on the moment.
+    days: dict[datetime, date] = field(default_factory=dict, compare=False, repr=False)
 
     def since(self, start: datetime) -> tuple[Entry, ...]:
         """Past entries after ``start`` (exclusive) up to the new entry (inclusive)."""
@@ -86,7 +91,11 @@ class Timeline:
 
     def day(self, moment: datetime | None = None) -> date:
         """The person's local calendar day of ``moment`` (default: the new entry's)."""
-        return self.local(self.new.at if moment is None else moment).date()
+        at = self.new.at if moment is None else moment
+        found = self.days.get(at)
+        if found is None:
+            found = self.days[at] = at.astimezone(self.zone).date()
+        return found
 
 
 class Family(StrEnum):
@@ -122,7 +131,12 @@ def escalation_span(ruleset: Ruleset) -> timedelta:
 
 
 def core_span(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
-    """How far before and after the new entry the CORE rules (all but escalation) look."""
+    """How far before and after the new entry the CORE rules (all but escalation) look
+    (worked out once per ruleset: every write asks several times)."""
+    return ruleset.derived("core_span", _core_span)
+
+
+def _core_span(ruleset: Ruleset) -> tuple[timedelta, timedelta]:
     windows = ruleset.windows
     before = timedelta(hours=windows.rolling_day_hours)
     after = timedelta(0)

@@ -252,15 +252,18 @@ def escalation_alerts(timeline: Timeline, ruleset: Ruleset) -> list[Alert]:
         return []
     last = [*_doses(timeline.since(dose.at - week)), dose]
     prior = _doses(timeline.between(dose.at - 2 * week, dose.at - week))
-    needed = rule.value("min_days_with_doses")
-    if min(_days_with_doses(timeline, last), _days_with_doses(timeline, prior)) < needed:
-        return []
+    # Three conditions, each a plain "no alert" when it fails, so their order cannot change
+    # the answer: the averages first (two sums), the dosing days (a local day per dose) only
+    # for a rise that would count.
     last_avg = sum(high_mg(d) for d in last) / week_days
     prior_avg = sum(high_mg(d) for d in prior) / week_days
     if prior_avg <= 0:
         return []
     rise = (last_avg - prior_avg) / prior_avg * 100
     if rise < rule.value("min_rise_pct"):
+        return []
+    needed = rule.value("min_days_with_doses")
+    if min(_days_with_doses(timeline, last), _days_with_doses(timeline, prior)) < needed:
         return []
     values = {
         "last_week_mg_per_day": number_text(last_avg),

@@ -26,7 +26,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from mitra.domain.alerts import Alert, Scope, key_parts
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
@@ -194,8 +194,10 @@ def _timeline(
     reach: tuple[timedelta, timedelta],
     zone: tzinfo,
     journal_start: datetime | None,
+    days: dict[datetime, date],
 ) -> Timeline:
-    """The same timeline ``safety.build_timeline`` makes, cut from one sorted list by bisect."""
+    """The same timeline ``safety.build_timeline`` makes, cut from one sorted list by bisect
+    (``days``: the local days worked out so far in this judgement, shared)."""
     before, after = reach
     low = bisect_left(times, new.at - before)
     middle = bisect_right(times, new.at)
@@ -210,6 +212,7 @@ def _timeline(
         future=future,
         future_times=tuple(e.at for e in future),
         journal_start=journal_start,
+        days=days,
     )
 
 
@@ -246,11 +249,12 @@ def judge(
     start = journal_start if journal_start is not None else (times[0] if times else None)
     reach = history_span(ruleset)
     found: dict[str, Alert] = {}
+    days: dict[datetime, date] = {}
     for entry in ordered:
         families = ALL_FAMILIES if spans is None else spans.families_for(entry)
         if not families:
             continue
-        timeline = _timeline(ordered, times, entry, reach, tz, start)
+        timeline = _timeline(ordered, times, entry, reach, tz, start, days)
         for alert in finish(entry_alerts(timeline, profile, ruleset, families), ruleset):
             merge(found, alert)
     for assessment in assessments:

@@ -131,9 +131,14 @@ class JournalService:
                 product_id=chosen.id,
             )
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
-            alerts = judge_entry(conn, self.ctx, stored, profile)
+            # Both the re-judging and the plan check need to know whether a plan is active:
+            # one look for the two (judging never changes a plan).
+            plan_active = _plan_active(conn)
+            alerts = judge_entry(conn, self.ctx, stored, profile, plan_active=plan_active)
             assert isinstance(stored, DoseEntry)  # add_entry returns the entry it was given
-            judgement, plan_alerts = _judge_against_plan(conn, self.ctx, stored, profile)
+            judgement, plan_alerts = (
+                _judge_against_plan(conn, self.ctx, stored, profile) if plan_active else (None, [])
+            )
         # Most serious first, as the engine orders its own alerts.
         shown = sorted([*alerts, *plan_alerts], key=lambda s: -s.alert.severity.rank)
         return LogResult(
@@ -386,16 +391,20 @@ def _rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: Jou
     rejudge_around(conn, ctx, profile, changed=entry, deleted=True)
 
 
+def _plan_active(conn: Connection) -> bool:
+    """Whether a plan is active (one indexed row, usually none)."""
+    plans = schema.plans.c
+    active = select(plans.id).where(plans.journal_id == journal_of(conn), plans.status == "active")
+    return conn.execute(active).first() is not None
+
+
 def _judge_against_plan(
     conn: Connection, ctx: AppContext, dose: DoseEntry, profile: Profile
 ) -> tuple[PlanJudgement | None, list[StoredAlert]]:
-    """The dose against the active plan's step, if a plan is active. The plan modules are
-    imported only then: most doses are logged without a plan, and ``mitra log dose`` is the
-    command whose start-up time matters most (bench/cli_startup.py)."""
-    plans = schema.plans.c
-    active = select(plans.id).where(plans.journal_id == journal_of(conn), plans.status == "active")
-    if conn.execute(active).first() is None:
-        return None, []
+    """The dose against the active plan's step; the caller has checked that a plan is
+    active. The plan modules are imported only then: most doses are logged without a plan,
+    and ``mitra log dose`` is the command whose start-up time matters most
+    (bench/cli_startup.py)."""
     from mitra.services.plan_judging import judge_against_plan  # noqa: PLC0415
 
     return judge_against_plan(conn, ctx, dose, profile)

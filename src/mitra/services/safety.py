@@ -99,12 +99,18 @@ def effective_rules(settings_path: Path | None = None) -> EffectiveRules:
 
 
 def judge_entry(
-    conn: Connection, ctx: AppContext, entry: Entry, profile: Profile
+    conn: Connection,
+    ctx: AppContext,
+    entry: Entry,
+    profile: Profile,
+    *,
+    plan_active: bool | None = None,
 ) -> list[StoredAlert]:
-    """Re-judge the windows a just-stored entry falls in; return the alerts it opened."""
+    """Re-judge the windows a just-stored entry falls in; return the alerts it opened
+    (``plan_active``: whether a plan is active, if the caller has looked already)."""
     from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
 
-    return rejudge_around(conn, ctx, profile, changed=entry)
+    return rejudge_around(conn, ctx, profile, changed=entry, plan_active=plan_active)
 
 
 def judge_assessment(

@@ -26,7 +26,8 @@ finished journal from scratch, whatever order the entries were logged in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal
@@ -101,7 +102,7 @@ def _shown(alert: Alert) -> tuple[object, ...]:
 def diff(
     desired: Mapping[str, Alert],
     stored: Iterable[StoredAlert],
-    deleted_ids: set[int],
+    deleted_ids: set[int] | Callable[[], set[int]],
     *,
     window_once: Sequence[Span] | None = None,
     after_deletion: bool = False,
@@ -109,7 +110,10 @@ def diff(
     """What to change so that ``stored`` (the alerts of the judged scope) matches
     ``desired``. With ``window_once`` (the spans a window judged), once-only keys follow the
     window rules of the module docstring; without it they are judged like any other key.
-    ``after_deletion``: the change being judged is a deletion, so what closes rested on it."""
+    ``after_deletion``: the change being judged is a deletion, so what closes rested on it.
+    ``deleted_ids`` may be given as a function, called only when an alert closes (most writes
+    close none, and the deleted ids are a read of their own)."""
+    deleted: set[int] | None = None if callable(deleted_ids) else deleted_ids
     by_key = {s.alert.key: s for s in stored}
     changes: list[Change] = []
     for key in sorted(set(desired) | set(by_key)):
@@ -132,7 +136,10 @@ def diff(
             and have.is_open
             and have.alert.severity is not Severity.EMERGENCY
         ):
-            gone = set(have.alert.entry_ids) & deleted_ids
+            if deleted is None:
+                assert callable(deleted_ids)
+                deleted = deleted_ids()
+            gone = set(have.alert.entry_ids) & deleted
             note = ENTRY_DELETED_NOTE if gone or after_deletion else NO_LONGER_NOTE
             changes.append(Change("close", have.alert, have, note))
     return changes
@@ -171,6 +178,21 @@ def journal_start(conn: Connection, *, excluding: int | None = None) -> datetime
     return found
 
 
+def journal_starts(
+    conn: Connection, changed: int | None
+) -> tuple[datetime | None, datetime | None]:
+    """``journal_start(conn)`` and ``journal_start(conn, excluding=changed)`` in one query:
+    the first two live rows in time order hold both (the first row, and the first whose id
+    is not ``changed``)."""
+    c = schema.entries.c
+    mine = c.journal_id == journal_of(conn)
+    query = select(c.id, c.at).where(mine, c.deleted_at.is_(None)).order_by(c.at).limit(2)
+    rows = conn.execute(query).all()
+    first = rows[0].at if rows else None
+    without = next((row.at for row in rows if row.id != changed), None)
+    return first, without
+
+
 def journal_end(conn: Connection) -> datetime | None:
     """The time of the journal's last entry that is not deleted (the last row in time order)."""
     c = schema.entries.c
@@ -197,20 +219,29 @@ def _load(conn: Connection, spans: Sequence[Span]) -> tuple[list[Entry], list[As
     return list(entries.values()), list(checkins.values())
 
 
+def has_active_plan(conn: Connection) -> bool:
+    """Whether a plan is active (one indexed row, usually none)."""
+    plans = schema.plans.c
+    mine = plans.journal_id == journal_of(conn)
+    return conn.execute(select(plans.id).where(mine, plans.status == "active")).first() is not None
+
+
 def _plan_alerts(
     conn: Connection,
     ruleset: Ruleset,
     entries: Sequence[Entry],
     spans: Sequence[Span],
     zone: tzinfo,
+    plan_active: bool | None = None,
 ) -> tuple[dict[str, Alert], list[Span]]:
     """The plan-ceiling alerts for the doses in ``spans`` on days the active plan covers, and
-    the spans (from the plan's first day) whose stored plan alerts they replace."""
+    the spans (from the plan's first day) whose stored plan alerts they replace.
+    ``plan_active``: whether a plan is active, when the caller has already looked."""
     # Most journals have no active plan: look first, and import the plan modules only then
     # (``mitra log dose`` start-up time, bench/cli_startup.py).
-    plans = schema.plans.c
-    mine = plans.journal_id == journal_of(conn)
-    if conn.execute(select(plans.id).where(mine, plans.status == "active")).first() is None:
+    if plan_active is None:
+        plan_active = has_active_plan(conn)
+    if not plan_active:
         return {}, []
     from mitra.services.plan_judging import ceiling_check  # noqa: PLC0415
     from mitra.storage.plan_store import PlanStore  # noqa: PLC0415
@@ -242,12 +273,15 @@ def _reconcile(
     once_keys: Literal["window", "skip"],
     dry_run: bool = False,
     after_deletion: bool = False,
+    plan_active: bool | None = None,
 ) -> Changes:
     ruleset = ctx.rules().ruleset
     zone = profile.zone()
     needed = [*spans.history(ruleset)]
     needed += [Span(s.start - PLAN_REACH, s.end + PLAN_REACH) for s in plan_spans]
-    entries, assessments = _load(conn, needed)
+    # Merged first: the plan days lie inside the history the rules read, and reading them
+    # apart would read and decode their entries twice.
+    entries, assessments = _load(conn, merged_spans(needed))
     desired = judge(
         entries,
         profile,
@@ -257,7 +291,7 @@ def _reconcile(
         journal_start=start,
         spans=spans,
     )
-    plan_desired, plan_scope = _plan_alerts(conn, ruleset, entries, plan_spans, zone)
+    plan_desired, plan_scope = _plan_alerts(conn, ruleset, entries, plan_spans, zone, plan_active)
     store = AlertStore(conn)
     stored: dict[int, StoredAlert] = {}
     # Read span by span: the spans of one change may lie years apart (a back-dated entry
@@ -274,19 +308,41 @@ def _reconcile(
     if once_keys == "skip":
         desired = {k: a for k, a in desired.items() if k not in once}
     elif once:
-        for found in store.once_only():
-            if found.alert.key in once:
-                stored[found.id] = found
+        for found in _stored_once(conn, store, once):
+            stored[found.id] = found
     wanted = {**desired, **plan_desired}
-    deleted = JournalStore(conn).deleted_ids()
     judged = [*spans.core, *spans.symptoms]
     items = diff(
-        wanted, stored.values(), deleted, window_once=judged, after_deletion=after_deletion
+        wanted,
+        stored.values(),
+        JournalStore(conn).deleted_ids,
+        window_once=judged,
+        after_deletion=after_deletion,
     )
     changes = Changes(items, once=found_once)
     if not dry_run:
         changes.applied = apply(store, changes.items, ctx.now())
     return changes
+
+
+# What ``AlertStore.once_only`` leaves out: keys with a day, week or event part, matched as
+# SQLite's LIKE matches them (ASCII letters in either case).
+_BUCKETS = ("/day:", "/week:", "/at:")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _stored_once(conn: Connection, store: AlertStore, keys: Iterable[str]) -> list[StoredAlert]:
+    """The stored once-only alerts with these keys: what ``store.once_only()`` holds of them,
+    found through the unique key index (once_only reads every once-only alert, a scan of the
+    whole alert table on every write)."""
+    c = schema.alerts.c
+    mine = c.journal_id == journal_of(conn)
+    ids = conn.execute(select(c.id).where(mine, c.key.in_(sorted(keys)))).scalars().all()
+    return [
+        found
+        for found in store.get_many(ids).values()
+        if not any(b in found.alert.key.translate(_ASCII_LOWER) for b in _BUCKETS)
+    ]
 
 
 def _group(ruleset: Ruleset, rule_id: str) -> str:
@@ -304,23 +360,24 @@ def rejudge_around(
     changed: Entry | None = None,
     deleted: bool = False,
     checkin_at: datetime | None = None,
+    plan_active: bool | None = None,
 ) -> list[StoredAlert]:
     """Re-judge every window that ``changed`` (an entry just stored, deleted or restored) or a
     check-in at ``checkin_at`` falls in; return the alerts opened or reopened (``deleted``: the
-    change was ``changed``'s deletion, which the close notes say). When the change
+    change was ``changed``'s deletion, which the close notes say; ``plan_active``: whether a
+    plan is active, when the caller has looked already). When the change
     moved the journal's start, the escalation of the two weeks after the old and new start
     (whose baseline week is now whole, or no longer) is judged again too."""
     ruleset = ctx.rules().ruleset
     zone = profile.zone()
     spans = Spans()
     plan_spans: list[Span] = []
-    start = journal_start(conn)
+    start, without = journal_starts(conn, changed.id if changed is not None else None)
     if checkin_at is not None:
         spans = spans.union(Spans(core=(day_aligned(checkin_at, checkin_at, zone),)))
     if changed is not None:
         spans = spans.union(affected_spans(changed.at, ruleset, zone))
         plan_spans.append(day_aligned(changed.at - PLAN_REACH, changed.at + PLAN_REACH, zone))
-        without = journal_start(conn, excluding=changed.id)
         with_it = changed.at if without is None else min(without, changed.at)
         if without != with_it:
             # Rules that need the journal to reach back far enough (escalation's baseline week,
@@ -343,6 +400,7 @@ def rejudge_around(
         start=start,
         once_keys="window",
         after_deletion=deleted,
+        plan_active=plan_active,
     )
     return changes.applied
 
