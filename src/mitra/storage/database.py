@@ -19,6 +19,7 @@ import).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sqlite3
 import time
@@ -34,7 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Program
 from mitra.domain.errors import InputError, MitraError
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 ENV_VAR = "MITRA_DATABASE_URL"
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 # SQLite's own bookkeeping tables, present in any database.
@@ -218,10 +219,15 @@ class Database:
 
     url: str
     engine: Engine
+    journal_id: int = 1  # STAND-IN for the tenant work: the scope (the local journal is 1)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    def for_journal(self, journal_id: int) -> Database:
+        """STAND-IN for the tenant work: this database scoped to ``journal_id``."""
+        return dataclasses.replace(self, journal_id=journal_id)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -58,6 +58,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 metadata = MetaData()
 
+# STAND-IN for the tenant work: the journals (tenants) the database holds.
+journals = Table(
+    "journals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 products = Table(
     "products",
     metadata,
