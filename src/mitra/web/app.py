@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -35,6 +36,9 @@ from mitra.web.guards import (
 )
 from mitra.web.idempotency import IdempotencyGuard
 from mitra.web.render import PageSettings, Renderer
+
+if TYPE_CHECKING:
+    from mitra.web.clinic_mode import ClinicMode
 
 LOOPBACK_HOSTS = LOOPBACK_NAMES
 
@@ -119,6 +123,7 @@ def _build(
     demo: ContextSource | None,
     *,
     outer: bool = True,
+    clinic: ClinicMode | None = None,
 ) -> FastAPI:
     from mitra.web.api import (  # noqa: PLC0415
         alert_routes,
@@ -149,10 +154,15 @@ def _build(
     app.include_router(pages.router)
     static = resources.files("mitra.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    # Each app keys retries in its own journal (the demo's mount is skipped by the outer one).
-    app.add_middleware(
-        IdempotencyGuard, source=source, skip_prefix="/demo" if demo is not None else None
-    )
+    if clinic is not None:
+        # Clinic mode (web/clinic_mode.py): sign-in, the clinic pages and API, each request on
+        # the signed-in person's journal (retries keyed there), audited.
+        clinic.install(app)
+    else:
+        # Each app keys retries in its own journal (the demo's mount is skipped by the outer one).
+        app.add_middleware(
+            IdempotencyGuard, source=source, skip_prefix="/demo" if demo is not None else None
+        )
     if not outer:
         return app  # the outer app's middleware already wraps a mounted one
     # Added last = outermost: hosts are checked before anything else runs.
