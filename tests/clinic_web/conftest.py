@@ -130,9 +130,7 @@ def build_clinic(url: str) -> Clinic:
             password=PASSWORD,
             at=clock.now,
         )
-        clinic.accounts[name] = Account(
-            name, made.email, role, made.journal_id, made.totp_secret
-        )
+        clinic.accounts[name] = Account(name, made.email, role, made.journal_id, made.totp_secret)
     for person in ("owner", "other"):
         ProfileService(clinic.journal(person)).set(timezone="America/New_York")
     owner = clinic.accounts["owner"].email

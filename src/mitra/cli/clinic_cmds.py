@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mitra.cli.clinic_serve_cmd import serve as clinic_serve
 from mitra.cli.main import state
 
 if TYPE_CHECKING:
@@ -401,4 +402,5 @@ def audit_export(db_url: str | None, out: Path | None, fmt: str | None, force: b
     click.echo(f"{count} audit rows written to {path}.", err=True)
 
 
+clinic_group.add_command(clinic_serve)  # the web side's command (cli/clinic_serve_cmd.py)
 COMMANDS = (clinic_group,)

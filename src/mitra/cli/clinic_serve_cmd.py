@@ -17,19 +17,6 @@ import click
 from mitra.cli.output import dim
 from mitra.cli.words import SUPPORT_LINE
 
-POSTGRES_ONLY = (
-    "the clinic server needs PostgreSQL (postgresql://...); the local journal stays on SQLite"
-)
-
-
-def postgres_url(url: str) -> str:
-    """``url`` as given, when it names PostgreSQL; anything else is refused (exit 2)."""
-    from mitra.domain.errors import InputError  # noqa: PLC0415
-
-    if not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        raise InputError(POSTGRES_ONLY, field="db")
-    return url
-
 
 @click.command(
     "serve",
@@ -46,7 +33,12 @@ Examples:
   mitra clinic serve --db postgresql://... --host 0.0.0.0 --allowed-host clinic.example.org
 """,
 )
-@click.option("--db", "db", required=True, metavar="URL", help="The clinic's PostgreSQL URL.")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="The clinic's PostgreSQL database (postgresql://...). Default: mitra's --db.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
@@ -62,12 +54,15 @@ Examples:
     metavar="NAME",
     help="Also answer requests for this host name (repeatable).",
 )
-def serve(db: str, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
+def serve(db_url: str | None, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
+    # The clinic commands' own reading of --db (SQLite refused, exit 2), imported here: that
+    # module adds this command to its group.
+    from mitra.cli.clinic_cmds import clinic_url  # noqa: PLC0415
     from mitra.cli.main import state  # noqa: PLC0415
     from mitra.cli.serve_cmd import _bind, _plain_host, is_loopback, web_settings  # noqa: PLC0415
     from mitra.domain.errors import InputError  # noqa: PLC0415
 
-    url = postgres_url(db)
+    url = clinic_url(db_url)
     for name in allowed_hosts:
         if not _plain_host(name):
             raise InputError(
@@ -78,10 +73,10 @@ def serve(db: str, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None
     import uvicorn  # noqa: PLC0415
 
     from mitra.services.context import AppContext  # noqa: PLC0415
-    from mitra.storage.database import open_database, resolve_url  # noqa: PLC0415
+    from mitra.storage.database import open_database  # noqa: PLC0415
     from mitra.web.clinic_mode import create_clinic_app  # noqa: PLC0415
 
-    base = AppContext(open_database(resolve_url(url)), clock=state().clock)
+    base = AppContext(open_database(url), clock=state().clock)
     loopback = is_loopback(host)
     app = create_clinic_app(
         base,

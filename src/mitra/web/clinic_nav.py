@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mitra.web import nav as menu
-from mitra.web.nav import NavItem
 from mitra.web.clinic_auth import current_caller, current_path
 from mitra.web.clinic_roles import role_of
+from mitra.web.nav import NavItem
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,10 @@ MORE = tuple(item for item in NAV if not item.core)
 # journal of their own, so sees only the clinic's pages.
 CLINIC_PERSON = (NavItem("Sharing", "/sharing"), NavItem("Who looked", "/who-looked"))
 CLINIC_CLINICIAN = (NavItem("People", "/people", core=True),)
-CLINIC_ADMIN = (NavItem("People", "/people", core=True), NavItem("Audit", "/admin/audit", core=True))
+CLINIC_ADMIN = (
+    NavItem("People", "/people", core=True),
+    NavItem("Audit", "/admin/audit", core=True),
+)
 
 
 def current(path: str) -> str | None:
