@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -24,11 +25,16 @@ from mitra.services import clinic_accounts, clinic_sharing, credentials
 from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
 from mitra.storage.database import open_database, resolve_url
-from mitra.web import csrf
+from mitra.web import clinic_session, csrf
 from mitra.web.clinic_mode import create_clinic_app
 from tests.support.clock import FIXED_NOW
 
 BASE_URL = "http://127.0.0.1"
+# The production Argon2id figures cost ~50 ms a hash on a quiet machine; the tests make many
+# accounts and sign-ins, so they hash with the smallest figures (the same code path).
+FAST = clinic_accounts.ClinicSettings(
+    hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+)
 PASSWORD = "violet kettle harbour drift"
 TOKEN_FIELD = re.compile(rf'name="{csrf.FIELD}" value="([^"]+)"')
 ROLES = {
@@ -84,7 +90,10 @@ class Clinic:
         client = client or self.client()
         if self.accounts[who].totp_secret is not None:
             self.clock.advance(seconds=credentials.TOTP_STEP_SECONDS)
-        token = page_token(client, "/sign-in")
+        # Signed in already, the sign-in page sends the browser home: any page has the token.
+        signed_in = client.cookies.get(clinic_session.COOKIE) is not None
+        home = "/today" if self.accounts[who].journal_id is not None else "/people"
+        token = page_token(client, home if signed_in else "/sign-in")
         answer = client.post(
             "/sign-in",
             data={
@@ -120,7 +129,7 @@ def page_token(client: TestClient, path: str) -> str:
 def build_clinic(url: str) -> Clinic:
     clock = MovingClock(FIXED_NOW)
     base = AppContext(open_database(resolve_url(url)), clock=clock, default_timezone="UTC")
-    app = create_clinic_app(base, secure_cookies=False)
+    app = create_clinic_app(base, secure_cookies=False, clinic_settings=FAST)
     clinic = Clinic(base, clock, app)
     for name, role in ROLES.items():
         made = clinic_accounts.add_user(
@@ -129,6 +138,7 @@ def build_clinic(url: str) -> Clinic:
             role=role,
             password=PASSWORD,
             at=clock.now,
+            settings=FAST,
         )
         clinic.accounts[name] = Account(name, made.email, role, made.journal_id, made.totp_secret)
     for person in ("owner", "other"):

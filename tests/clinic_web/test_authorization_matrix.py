@@ -192,7 +192,7 @@ def _call(
         return _status(client.get("/static/app.css"))
     if target.startswith("/api/"):
         headers = {"authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
-        body = {} if method in ("POST", "PUT") else None
+        body: dict[str, object] | None = {} if method in ("POST", "PUT") else None
         return _status(client.request(method, target, json=body, headers=headers))
     if method == "POST":
         # A signed-in person's form brings its CSRF token, so what answers is the route.
@@ -214,7 +214,7 @@ def test_every_route_answers_every_role_as_the_table_says(clinic: Clinic) -> Non
         "not shared": clinic.accounts[OTHER].journal_id,
         "missing": 999999,
     }
-    wrong = []
+    wrong: list[tuple[str, str, str, str, int | str, int | str]] = []
     ordered = sorted(ROUTES, key=lambda r: r == ("POST", "/sign-out"))
     for method, path in ordered:
         kind, own = ROUTES[(method, path)]
@@ -229,9 +229,9 @@ def test_every_route_answers_every_role_as_the_table_says(clinic: Clinic) -> Non
                         method,
                         path.replace("{journal_id}", str(journal_id)),
                     )
-                    want = JOURNAL_READ[role][journal]
-                    if got != want:
-                        wrong.append((method, path, role, journal, want, got))
+                    wanted = JOURNAL_READ[role][journal]
+                    if got != wanted:
+                        wrong.append((method, path, role, journal, wanted, got))
                 continue
             expected = KINDS[kind][role]
             want = own if expected == "own" else expected

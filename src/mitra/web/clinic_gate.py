@@ -59,8 +59,9 @@ class ShareView:
 class LookView:
     actor_email: str
     actor_role: str
-    action_kind: str  # read | write | break-glass | share | revoke | other
+    action_kind: str  # read | write | break-glass | share | revoke | create | other
     action_text: str
+    object_type: str
     at: datetime
     break_glass: bool
     reason: str | None
@@ -85,8 +86,11 @@ class FlagView:
 
 
 class ClinicGate:
-    def __init__(self, base: AppContext) -> None:
+    def __init__(
+        self, base: AppContext, settings: clinic_accounts.ClinicSettings = clinic_accounts.DEFAULTS
+    ) -> None:
         self.base = base
+        self.settings = settings  # timeouts, lockout figures, the password hasher
 
     def now(self) -> datetime:
         return self.base.now()
@@ -96,7 +100,9 @@ class ClinicGate:
         return clinic_accounts.resolve_token(self.base.database, text, at=self.now())
 
     def resolve_session(self, session_id: str, source: str | None) -> Caller | None:
-        return clinic_accounts.resolve_session(self.base.database, session_id, at=self.now())
+        return clinic_accounts.resolve_session(
+            self.base.database, session_id, at=self.now(), settings=self.settings
+        )
 
     def sign_in(
         self, email: str, password: str, code: str, source: str | None, replaces: str | None
@@ -110,6 +116,7 @@ class ClinicGate:
             source=source,
             at=self.now(),
             replaces=replaces,
+            settings=self.settings,
         )
         if isinstance(result, clinic_accounts.Refused):
             raise SignInRefused(result.message)
@@ -125,7 +132,12 @@ class ClinicGate:
     def join(self, token: str, password: str, source: str | None) -> str:
         """Accept the invitation, then sign the new person in: their new session id."""
         account = clinic_accounts.accept_invitation(
-            self.base.database, token=token, password=password, at=self.now(), source=source
+            self.base.database,
+            token=token,
+            password=password,
+            at=self.now(),
+            source=source,
+            settings=self.settings,
         )
         return self.sign_in(account.email, password, "", source, None)
 
@@ -319,16 +331,18 @@ _LOOK_KINDS = {
     "break_glass": "break-glass",
     "share": "share",
     "revoke": "revoke",
+    "create": "create",
 }
 
 
 def _look(row: audit_log.Look) -> LookView:
     kind = _LOOK_KINDS.get(row.action, "other")
     return LookView(
-        actor_email=row.actor_email or "The clinic's server",
+        actor_email=row.actor_email or "The clinic",
         actor_role=row.actor_role,
         action_kind=kind,
         action_text=row.action.replace("_", " "),
+        object_type=row.object_type,
         at=row.at,
         break_glass=kind == "break-glass" or (kind == "read" and row.reason is not None),
         reason=row.reason,

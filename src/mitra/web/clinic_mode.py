@@ -19,17 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mitra.services.clinic_accounts import DEFAULTS, ClinicSettings
 from mitra.services.context import AppContext
 from mitra.web import clinic_nav
 from mitra.web.clinic_auth import ClinicAuth, current_caller, is_clinic, is_public
 from mitra.web.clinic_contexts import JournalContexts
 from mitra.web.clinic_gate import ClinicGate
 from mitra.web.idempotency import IdempotencyGuard
+
+if TYPE_CHECKING:
+    from mitra.web.app import WebSettings
 
 API_AUTH_NOTE = """
 
@@ -69,12 +73,13 @@ class JournalIdempotency:
 class ClinicMode:
     base: AppContext  # the whole clinic database (unscoped), the clock, the settings
     secure_cookies: bool  # Secure cookies: the server is reached beyond loopback
+    settings: ClinicSettings = DEFAULTS  # sign-in, session and lockout figures
     contexts: JournalContexts = field(init=False)
     gate: ClinicGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.contexts = JournalContexts(self.base)
-        self.gate = ClinicGate(self.base)
+        self.gate = ClinicGate(self.base, self.settings)
 
     def install(self, app: FastAPI) -> None:
         from mitra.web import clinic_api, clinic_pages  # noqa: PLC0415
@@ -132,9 +137,15 @@ def _document_auth(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_clinic_app(base: AppContext, *, secure_cookies: bool, settings: Any = None) -> FastAPI:
+def create_clinic_app(
+    base: AppContext,
+    *,
+    secure_cookies: bool,
+    settings: WebSettings | None = None,
+    clinic_settings: ClinicSettings = DEFAULTS,
+) -> FastAPI:
     """The clinic web app over ``base`` (a PostgreSQL database)."""
     from mitra.web.app import WebSettings, _build  # noqa: PLC0415
 
-    mode = ClinicMode(base, secure_cookies)
+    mode = ClinicMode(base, secure_cookies, clinic_settings)
     return _build(mode.contexts, settings or WebSettings(), None, clinic=mode)

@@ -26,7 +26,7 @@ from mitra.domain.human_time import when_words
 from mitra.services.catalogue import ProfileService
 from mitra.web import clinic_session, csrf
 from mitra.web.clinic_auth import caller_of
-from mitra.web.clinic_gate import Caller, ClinicGate, SignInRefused
+from mitra.web.clinic_gate import Caller, ClinicGate, LookView, SignInRefused
 from mitra.web.clinic_roles import ADMIN, CLINICIAN, PERSON, role_of
 from mitra.web.pages.common import FormState, see_other
 from mitra.web.render import renderer
@@ -256,9 +256,24 @@ ACTION_WORDS = {
     "read": "looked at your journal",
     "write": "changed your journal",
     "break-glass": "opened your journal for emergency access",
-    "share": "was given access",
-    "revoke": "no longer has access",
+    "share": "shared your journal",
+    "revoke": "stopped sharing your journal",
+    "create": "set up your journal",
 }
+ROLE_WORDS = {"system": "", "person": "person", "clinician": "clinician",
+              "admin": "administrator"}  # fmt: skip
+# What a read looked at, by the audit row's object.
+READ_WORDS = {"entries": "your entries", "alerts": "your alerts", "scores": "your scores"}
+
+
+def look_words(look: LookView) -> str:
+    """What someone did, in words: "looked at your entries", "shared your journal (...)"."""
+    if look.action_kind == "read" and look.object_type in READ_WORDS:
+        return "looked at " + READ_WORDS[look.object_type]
+    text = ACTION_WORDS.get(look.action_kind, look.action_text)
+    if look.action_kind in ("share", "revoke") and look.reason:
+        text += f" ({look.reason})"
+    return text
 
 
 @router.get("/who-looked", response_class=HTMLResponse)
@@ -269,8 +284,8 @@ def who_looked(request: Request, page: Page = 1) -> Any:
     rows = [
         {
             "who": r.actor_email,
-            "role": r.actor_role,
-            "what": ACTION_WORDS.get(r.action_kind, r.action_text),
+            "role": ROLE_WORDS.get(r.actor_role, r.actor_role),
+            "what": look_words(r),
             "when": words(r.at),
             "break_glass": r.break_glass,
             "reason": r.reason,
