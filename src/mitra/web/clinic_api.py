@@ -35,7 +35,7 @@ router = APIRouter(
         403: {"model": ErrorOut, "description": "Not a clinician's or an admin's account"},
     },
 )
-JournalId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+JournalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=2**31)]
 Text = Annotated[str | None, Query(max_length=200)]

@@ -1,8 +1,9 @@
 """The clinic server's menu for the signed-in account, handed to ``base.html``.
 
-A person has the local app's areas plus Sharing and Who looked; a clinician has People; an
-admin has People and Audit (neither has a journal of their own). Nobody signed in: no menu
-(``None``: the page shows the local menu's absence of a sign-out button). The caller comes from
+A person has the local app's areas in the main menu, and Sharing and Who looked in the account
+row under it (with who is signed in and the sign-out button), so the main menu stays one row;
+a clinician has People; an admin has People and Audit (neither has a journal of their own).
+Nobody signed in: ``None`` (no account row). The caller comes from
 ``clinic_auth.CALLER``, set for the request being rendered.
 """
 
@@ -20,6 +21,7 @@ from mitra.web.nav import NavItem
 class ClinicNav:
     nav: tuple[NavItem, ...]
     more: tuple[NavItem, ...]
+    account: tuple[NavItem, ...]  # the account row's links
     current: str | None
     home: str
     email: str
@@ -32,8 +34,9 @@ def clinic_nav(current: str | None) -> ClinicNav | None:
         return None
     role = role_of(caller)
     items: tuple[NavItem, ...]
+    account: tuple[NavItem, ...] = ()
     if role == "person":
-        items = menu.NAV + menu.CLINIC_PERSON
+        items, account = menu.NAV, menu.CLINIC_PERSON
         home = "/today"
     else:
         items = menu.CLINIC_ADMIN if role == "admin" else menu.CLINIC_CLINICIAN
@@ -41,7 +44,8 @@ def clinic_nav(current: str | None) -> ClinicNav | None:
     return ClinicNav(
         nav=items,
         more=tuple(item for item in items if not item.core),
-        current=current or _clinic_current(items),
+        account=account,
+        current=current or _clinic_current(items + account),
         home=home,
         email=str(caller.email),
     )

@@ -36,7 +36,7 @@ PER_PAGE = 20
 MAX_PAGE = 100_000
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Token = Annotated[str, Path(max_length=200)]
-ShareId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ShareId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 NOT_FOR_ROLE = "this page is not part of your account"
 
