@@ -6,6 +6,10 @@ When ``demo`` is given (``mitra serve`` does), the made-up demo journey is mount
 ``/demo`` as a second app of the same kind over its own database, opened on first use, so
 the person's journal and the demo never mix.
 
+The clinic server (``mitra clinic serve``) builds the same app through ``_build`` with a
+``clinic`` option (``web/clinic_mode.py``): the same pages and API, each request on the
+signed-in person's journal, plus sign-in and the clinic's own pages; it has no demo.
+
 Invariants: the server accepts only the loopback names, its bound address and the host names
 in ``WebSettings.allowed_hosts`` (``guards.HostGuard``; there is no wildcard, which stops
 DNS-rebinding pages); state-changing requests from other web
