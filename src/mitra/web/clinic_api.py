@@ -155,7 +155,11 @@ def person_scores(
     journal_id: JournalId,
     instrument: Text = None,
     since: Text = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    """A shared journal's check-in scores in time order, with their changes."""
+    """A shared journal's check-in scores in time order, with their changes, a page at a
+    time (the changes are from the whole history, not the page)."""
     ctx = _journal(request, journal_id, "scores")
-    return checkin_routes.list_scores(ctx, instrument, since)
+    found = checkin_routes.list_scores(ctx, instrument, since)
+    return {**found, "scores": found["scores"][offset : offset + limit]}
