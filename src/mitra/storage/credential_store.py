@@ -205,7 +205,12 @@ def latest_failures(conn: Connection, key: str, since: datetime, limit: int) -> 
     return [r[0] for r in rows]
 
 
-def forget_failures_before(conn: Connection, before: datetime) -> int:
-    """Drop failures older than any window looks at (they say nothing any more)."""
-    result = conn.execute(delete(c.sign_in_failures).where(c.sign_in_failures.c.at < before))
+def forget_failures(conn: Connection, key: str, before: datetime) -> int:
+    """Drop ``key``'s failures older than any window looks at (they say nothing any more);
+    an index search on (key, at), so the table holds only recent failures."""
+    result = conn.execute(
+        delete(c.sign_in_failures).where(
+            c.sign_in_failures.c.key == key, c.sign_in_failures.c.at < before
+        )
+    )
     return int(result.rowcount)
