@@ -45,6 +45,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from sqlalchemy import Connection
 
+from mitra.domain import sign_in_limit
 from mitra.domain.access import Action, Actor, Role
 from mitra.domain.errors import ConflictError, InputError, NotFoundError
 from mitra.domain.passwords import (
@@ -450,12 +451,9 @@ def _stand_in_hash(hasher: PasswordHasher) -> str:
 
 
 def _limited(conn: Connection, key: str, limit: int, at: datetime, s: ClinicSettings) -> bool:
-    """Whether ``limit`` failures fell within one window and the last is under ``lock_for``."""
-    recent = credential_store.latest_failures(conn, key, at - s.window - s.lock_for, limit)
-    if len(recent) < limit:
-        return False
-    newest, oldest = recent[0], recent[-1]
-    return newest - oldest <= s.window and at < newest + s.lock_for
+    since = sign_in_limit.horizon(at, window=s.window, lock_for=s.lock_for)
+    recent = credential_store.latest_failures(conn, key, since, limit)
+    return sign_in_limit.paused(recent, at=at, limit=limit, window=s.window, lock_for=s.lock_for)
 
 
 def sign_in(
@@ -475,7 +473,9 @@ def sign_in(
     email_key = limit_key("email", typed)
     address_key = limit_key("address", source or "-")
     with database.transaction() as conn:
-        account = account_store.by_email(conn, typed, for_update=True)
+        # One sign-in of an email at a time, known or not (its failures are counted exactly).
+        credential_store.serialise(conn, email_key)
+        account = account_store.by_email(conn, typed)
         locked = _limited(conn, email_key, settings.email_failures, at, settings) or _limited(
             conn, address_key, settings.address_failures, at, settings
         )
@@ -544,7 +544,7 @@ def _failed(
     settings: ClinicSettings,
 ) -> None:
     if not locked:
-        horizon = at - settings.window - settings.lock_for
+        horizon = sign_in_limit.horizon(at, window=settings.window, lock_for=settings.lock_for)
         for key in (email_key, address_key):
             credential_store.forget_failures(conn, key, horizon)
             credential_store.add_failure(conn, key, at)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, text, update
 
 from mitra.storage import clinic_tables as c
 
@@ -177,6 +177,14 @@ def revoke_token(conn: Connection, token_id: int, at: datetime) -> bool:
 
 
 # Failed sign-ins
+
+
+def serialise(conn: Connection, key: str) -> None:
+    """Hold ``key`` (a hex hash) until this transaction ends, on PostgreSQL (an advisory lock
+    on its first 60 bits), so two sign-ins of one email count both failures; SQLite's
+    write transactions are serial already. Taken alike for known and unknown emails."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key[:15], 16)})
 
 
 def add_failure(conn: Connection, key: str, at: datetime) -> None:
