@@ -183,3 +183,49 @@ def test_a_qr_code_is_written_for_a_clinician(pg_url: str, tmp_path: Path) -> No
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "<svg" in qr.read_text(encoding="utf-8")
+
+
+def test_admins_list_every_break_glass_access(pg_url: str) -> None:
+    from datetime import timedelta
+
+    from mitra.domain.access import Role
+    from tests.clinic.conftest import FAST
+
+    database = open_database(pg_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        sam = clinic_accounts.add_user(
+            database,
+            email="sam@example.org",
+            role=Role.PERSON,
+            password=PERSON_PASSWORD,
+            at=FIXED_NOW,
+            settings=FAST,
+        )
+        lee = clinic_accounts.add_user(
+            database,
+            email="dr.lee@clinic.org",
+            role=Role.CLINICIAN,
+            password=CLINICIAN_PASSWORD,
+            at=FIXED_NOW,
+            settings=FAST,
+        )
+        assert sam.journal_id is not None
+        clinician = clinic_accounts.Caller(
+            lee.account_id, Role.CLINICIAN, lee.email, None, frozenset({"read"})
+        )
+        clinic_sharing.break_glass(
+            database,
+            clinician=clinician,
+            journal_id=sam.journal_id,
+            reason="found unresponsive at the clinic door",
+            minutes=45,
+            at=FIXED_NOW - timedelta(hours=1),
+        )
+    finally:
+        database.dispose()
+    done = clinic("audit", "break-glass", "--db", pg_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "2026-11-20 14:00 to 2026-11-20 14:45 UTC\tdr.lee@clinic.org\t"
+        f"sam@example.org (journal {sam.journal_id})\tfound unresponsive at the clinic door"
+    ]

@@ -197,7 +197,7 @@ def test_concurrent_appends_from_several_threads_keep_one_valid_chain(
         try:
             for n in range(each):
                 with clinic_db.transaction() as conn:
-                    audit_log.record(
+                    audit_log.append(
                         conn,
                         audit_log.Event(
                             at=T0 + timedelta(seconds=n),

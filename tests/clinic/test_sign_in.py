@@ -13,6 +13,7 @@ from mitra.domain.errors import InputError
 from mitra.services import clinic_accounts as accounts
 from mitra.services import credentials
 from mitra.services.clinic_accounts import GENERIC_REFUSAL, Refused, SignedIn
+from mitra.storage import audit_store
 from mitra.storage.database import Database
 from tests.clinic.conftest import CLINICIAN_PASSWORD, FAST, PERSON_PASSWORD, AddAccount
 from tests.support.clock import FIXED_NOW
@@ -82,15 +83,18 @@ def test_failures_spread_wider_than_the_window_do_not_lock(
     assert isinstance(sign_in(clinic_db, "sam@example.org", PERSON_PASSWORD, at=at), SignedIn)
 
 
-def test_an_unknown_email_is_locked_exactly_like_a_known_one(clinic_db: Database) -> None:
-    for _ in range(5):
-        sign_in(clinic_db, "ghost@example.org", "wrong guess here")
-    from mitra.storage import credential_store
-
+def test_an_unknown_email_is_locked_exactly_like_a_known_one(
+    clinic_db: Database, add: AddAccount
+) -> None:
+    add("sam@example.org")
+    for email in ("ghost@example.org", "sam@example.org"):
+        for _ in range(6):
+            sign_in(clinic_db, email, "wrong guess here", source=f"10.1.0.{len(email)}")
     with clinic_db.read() as conn:
-        key = accounts.limit_key("email", "ghost@example.org")
-        assert credential_store.failures_since(conn, key, T0) == 5
-        assert accounts._limited(conn, key, FAST.email_failures, T0, FAST)
+        refused = [r for r in audit_store.scan(conn) if r.action == "sign_in_refused"]
+    # Five counted failures, then "locked", for the unknown email as for the known one.
+    reasons = [r.reason for r in refused]
+    assert reasons == [None] * 5 + ["locked"] + [None] * 5 + ["locked"]
 
 
 def test_one_source_address_is_limited_across_emails(clinic_db: Database, add: AddAccount) -> None:
@@ -130,7 +134,10 @@ def test_a_clinician_needs_a_totp_code_and_a_code_is_never_accepted_twice(
     assert lee.totp_uri.startswith("otpauth://totp/")
     code = credentials.totp_code(lee.totp_secret, credentials.totp_step(T0))
     assert isinstance(sign_in(clinic_db, lee.email, CLINICIAN_PASSWORD), Refused)
-    wrong = "000000" if code != "000000" else "111111"
+    near = {
+        credentials.totp_code(lee.totp_secret, credentials.totp_step(T0) + d) for d in (-1, 0, 1)
+    }
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
     assert isinstance(sign_in(clinic_db, lee.email, CLINICIAN_PASSWORD, code=wrong), Refused)
     first = sign_in(clinic_db, lee.email, CLINICIAN_PASSWORD, code=code)
     assert isinstance(first, SignedIn) and first.caller.role is Role.CLINICIAN
@@ -248,3 +255,20 @@ def test_a_person_joins_with_an_invitation_once_before_it_expires(
             at=T0 + timedelta(days=FAST.invitation_days),
             settings=FAST,
         )
+
+
+def test_a_disabled_account_loses_its_sessions_and_tokens_and_cannot_sign_in(
+    clinic_db: Database, add: AddAccount
+) -> None:
+    add("sam@example.org")
+    signed = sign_in(clinic_db, "sam@example.org", PERSON_PASSWORD)
+    assert isinstance(signed, SignedIn)
+    token = accounts.create_token(clinic_db, email="sam@example.org", at=T0)
+    later = T0 + timedelta(minutes=1)
+    accounts.set_disabled(clinic_db, "sam@example.org", disabled=True, at=later)
+    assert accounts.resolve_session(clinic_db, signed.session_id, at=later) is None
+    assert accounts.resolve_token(clinic_db, token.text, at=later) is None
+    assert sign_in(clinic_db, "sam@example.org", PERSON_PASSWORD, at=later) == Refused()
+    accounts.set_disabled(clinic_db, "sam@example.org", disabled=False, at=later)
+    assert accounts.resolve_token(clinic_db, token.text, at=later) is not None
+    assert isinstance(sign_in(clinic_db, "sam@example.org", PERSON_PASSWORD, at=later), SignedIn)

@@ -159,7 +159,7 @@ def init_cmd(db_url: str | None, admin_email: str, qr: Path | None, force: bool)
     show_account(account, qr, force)
 
 
-@clinic_group.group("user", help="Clinic accounts: add and list them, end a lockout.")
+@clinic_group.group("user", help="Clinic accounts: add, list, disable them, end a lockout.")
 def user_group() -> None:
     pass
 
@@ -228,6 +228,21 @@ def user_unlock(email: str, db_url: str | None) -> None:
     finally:
         database.dispose()
     click.echo(f"{email.strip().lower()} may sign in again.")
+
+
+@user_group.command("disable", help="Disable an account: its sessions end, its tokens stop.")
+@click.argument("email")
+@click.option("--enable", is_flag=True, help="Enable a disabled account again instead.")
+@db_option
+def user_disable(email: str, enable: bool, db_url: str | None) -> None:
+    from mitra.services import clinic_accounts  # noqa: PLC0415
+
+    database = open_clinic(db_url)
+    try:
+        clinic_accounts.set_disabled(database, email, disabled=not enable, at=state().now())
+    finally:
+        database.dispose()
+    click.echo(f"{email.strip().lower()} is {'enabled' if enable else 'disabled'}.")
 
 
 @clinic_group.group("token", help="API bearer tokens: create and revoke them.")
@@ -364,6 +379,29 @@ def audit_verify(ctx: click.Context, db_url: str | None) -> None:
         err=True,
     )
     ctx.exit(1)
+
+
+@audit_group.command(
+    "break-glass", help="List every emergency (break-glass) access, newest first, for review."
+)
+@db_option
+def audit_break_glass(db_url: str | None) -> None:
+    from mitra.services import clinic_sharing  # noqa: PLC0415
+
+    database = open_clinic(db_url)
+    try:
+        flags = clinic_sharing.break_glass_flags(database)
+    finally:
+        database.dispose()
+    for flag in flags:
+        grant = flag.grant
+        click.echo(
+            f"{grant.starts:%Y-%m-%d %H:%M} to {grant.ends:%Y-%m-%d %H:%M} UTC\t"
+            f"{flag.clinician_email}\t"
+            f"{flag.person_email or '-'} (journal {grant.journal_id})\t{grant.reason}"
+        )
+    if not flags:
+        click.echo("No emergency access so far.")
 
 
 @audit_group.command("export", help="Write the audit log as JSON lines or CSV.")

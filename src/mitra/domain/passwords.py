@@ -46,6 +46,9 @@ MIN_CONTAINED_CONTEXT = 4
 
 # Runs of at least this many characters count as one "simple" piece (see _only_simple_runs).
 MIN_RUN = 3
+# A value that repeats a pattern of at most this many characters ("abababab", "abcabcabca")
+# is repetitive however it ends.
+MAX_SHORT_PERIOD = 4
 
 # Keyboard rows people run a finger along; a value made only of such runs is sequential.
 KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertzuiop", "azertyuiop")
@@ -121,7 +124,7 @@ def check_password(value: str, *, email: str, min_length: int) -> list[str]:
         )
     if _has_context_word(key, email):
         reasons.append("Leave out your email address, its name part and the word mitra.")
-    if _only_simple_runs(key):
+    if _is_repetitive_or_sequential(key):
         reasons.append(
             "Avoid passwords made only of repeated or sequential characters, such as "
             "'aaaaaaaa', '12345678', 'abcdefgh' or 'qwertyui'."
@@ -170,6 +173,20 @@ def _has_context_word(key: str, email: str) -> bool:
         elif word == key:
             return True
     return False
+
+
+def _is_repetitive_or_sequential(key: str) -> bool:
+    """A short pattern repeated, or nothing but simple runs (see ``_only_simple_runs``)."""
+    return _has_short_period(key) or _only_simple_runs(key)
+
+
+def _has_short_period(key: str) -> bool:
+    """Whether key[i] == key[i - p] for every i >= p, for some p <= MAX_SHORT_PERIOD that
+    repeats at least twice ("abababab", "abcabcabca")."""
+    return any(
+        len(key) >= 2 * period and all(key[i] == key[i - period] for i in range(period, len(key)))
+        for period in range(1, MAX_SHORT_PERIOD + 1)
+    )
 
 
 def _only_simple_runs(key: str) -> bool:

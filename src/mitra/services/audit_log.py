@@ -1,7 +1,7 @@
-"""The audit log's use cases: record, show a person who looked, export, verify the chain.
+"""The audit log's use cases: append, show a person who looked, export, verify the chain.
 
 Every read of a journal by someone other than its owner, and every write by anyone, is
-appended (``record``) in the same transaction as what it records (``storage.audit_store``
+appended (``append``) in the same transaction as what it records (``storage.audit_store``
 serialises appends so the SHA-256 chain stays one line). A person sees the rows of their
 journal made by others (``who_looked``), admins export the whole log (``export``), and
 ``verify`` walks the chain in order, streaming, and names the first row that does not hold.
@@ -27,7 +27,7 @@ from mitra.storage import account_store, audit_store
 from mitra.storage.audit_store import Event
 from mitra.storage.database import Database
 
-__all__ = ["Event", "Look", "Verified", "export", "record", "verify", "who_looked"]
+__all__ = ["Event", "Look", "Verified", "append", "export", "verify", "who_looked"]
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("jsonl", "csv")
@@ -69,7 +69,7 @@ class Verified:
     broken: AuditBreak | None
 
 
-def record(conn: Connection, event: Event) -> AuditRow:
+def append(conn: Connection, event: Event) -> AuditRow:
     """Append ``event`` in ``conn``'s write transaction (the one doing what it records)."""
     return audit_store.append(conn, event)
 

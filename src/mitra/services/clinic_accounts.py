@@ -45,6 +45,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from sqlalchemy import Connection
 
+from mitra.domain import sign_in_limit
 from mitra.domain.access import Action, Actor, Role
 from mitra.domain.errors import ConflictError, InputError, NotFoundError
 from mitra.domain.passwords import (
@@ -53,7 +54,7 @@ from mitra.domain.passwords import (
     check_password,
 )
 from mitra.services import credentials
-from mitra.services.audit_log import Event, record
+from mitra.services.audit_log import Event, append
 from mitra.storage import account_store, credential_store
 from mitra.storage.account_store import AccountRecord
 from mitra.storage.database import Database
@@ -201,7 +202,7 @@ def _create(
         created_at=at,
     )
     actor_id, actor_role = _actor_fields(actor)
-    record(
+    append(
         conn,
         Event(
             at=at,
@@ -295,7 +296,7 @@ def unlock(database: Database, email: str, *, at: datetime, actor: Caller | None
         account = find_account(conn, email)
         account_store.unlock(conn, account.id)
         actor_id, actor_role = _actor_fields(actor)
-        record(
+        append(
             conn,
             Event(
                 at=at,
@@ -303,6 +304,38 @@ def unlock(database: Database, email: str, *, at: datetime, actor: Caller | None
                 actor_role=actor_role,
                 journal_id=None,
                 action="unlock",
+                object_type="account",
+                object_id=str(account.id),
+            ),
+        )
+
+
+def set_disabled(
+    database: Database,
+    email: str,
+    *,
+    disabled: bool,
+    at: datetime,
+    actor: Caller | None = None,
+) -> None:
+    """Disable an account (its sessions end at once, its tokens stop resolving) or enable it
+    again; an admin's or the operator's action."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise InputError("only an admin disables or enables accounts", field="role")
+    with database.transaction() as conn:
+        account = find_account(conn, email)
+        account_store.set_disabled(conn, account.id, at if disabled else None)
+        if disabled:
+            credential_store.revoke_sessions_of(conn, account.id, at)
+        actor_id, actor_role = _actor_fields(actor)
+        append(
+            conn,
+            Event(
+                at=at,
+                actor_id=actor_id,
+                actor_role=actor_role,
+                journal_id=None,
+                action="disable" if disabled else "enable",
                 object_type="account",
                 object_id=str(account.id),
             ),
@@ -340,7 +373,7 @@ def create_invitation(
             created_at=at,
             expires_at=at + timedelta(days=settings.invitation_days),
         )
-        record(
+        append(
             conn,
             Event(
                 at=at,
@@ -418,12 +451,9 @@ def _stand_in_hash(hasher: PasswordHasher) -> str:
 
 
 def _limited(conn: Connection, key: str, limit: int, at: datetime, s: ClinicSettings) -> bool:
-    """Whether ``limit`` failures fell within one window and the last is under ``lock_for``."""
-    recent = credential_store.latest_failures(conn, key, at - s.window - s.lock_for, limit)
-    if len(recent) < limit:
-        return False
-    newest, oldest = recent[0], recent[-1]
-    return newest - oldest <= s.window and at < newest + s.lock_for
+    since = sign_in_limit.horizon(at, window=s.window, lock_for=s.lock_for)
+    recent = credential_store.latest_failures(conn, key, since, limit)
+    return sign_in_limit.paused(recent, at=at, limit=limit, window=s.window, lock_for=s.lock_for)
 
 
 def sign_in(
@@ -443,7 +473,9 @@ def sign_in(
     email_key = limit_key("email", typed)
     address_key = limit_key("address", source or "-")
     with database.transaction() as conn:
-        account = account_store.by_email(conn, typed, for_update=True)
+        # One sign-in of an email at a time, known or not (its failures are counted exactly).
+        credential_store.serialise(conn, email_key)
+        account = account_store.by_email(conn, typed)
         locked = _limited(conn, email_key, settings.email_failures, at, settings) or _limited(
             conn, address_key, settings.address_failures, at, settings
         )
@@ -486,7 +518,7 @@ def sign_in(
             expires_at=expires_at,
             source_address=source,
         )
-        record(
+        append(
             conn,
             Event(
                 at=at,
@@ -512,14 +544,16 @@ def _failed(
     settings: ClinicSettings,
 ) -> None:
     if not locked:
-        credential_store.add_failure(conn, email_key, at)
-        credential_store.add_failure(conn, address_key, at)
+        horizon = sign_in_limit.horizon(at, window=settings.window, lock_for=settings.lock_for)
+        for key in (email_key, address_key):
+            credential_store.forget_failures(conn, key, horizon)
+            credential_store.add_failure(conn, key, at)
         if account is not None:
             now_locked = _limited(conn, email_key, settings.email_failures, at, settings)
             account_store.record_failure(
                 conn, account.id, locked_until=at + settings.lock_for if now_locked else None
             )
-    record(
+    append(
         conn,
         Event(
             at=at,
@@ -603,7 +637,7 @@ def create_token(
             expires_at=expires_at,
         )
         actor_id, actor_role = _actor_fields(actor)
-        record(
+        append(
             conn,
             Event(
                 at=at,
@@ -648,7 +682,7 @@ def revoke_token(
         if not credential_store.revoke_token(conn, token_id, at):
             raise ConflictError(f"token {token_id} was already revoked", field="token")
         actor_id, actor_role = _actor_fields(actor)
-        record(
+        append(
             conn,
             Event(
                 at=at,

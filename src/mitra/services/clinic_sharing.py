@@ -37,7 +37,7 @@ from mitra.domain.access import (
     may,
 )
 from mitra.domain.errors import InputError, NotFoundError
-from mitra.services.audit_log import DENIED_PREFIX, Event, record
+from mitra.services.audit_log import DENIED_PREFIX, Event, append
 from mitra.services.clinic_accounts import Caller, find_account
 from mitra.storage import account_store, share_store
 from mitra.storage.account_store import AccountRecord
@@ -137,7 +137,7 @@ def share(
         )
         share_id = share_store.insert_share(conn, new, created_at=at)
         actor_id, actor_role = _actor_fields(actor)
-        record(
+        append(
             conn,
             Event(
                 at=at,
@@ -179,7 +179,7 @@ def revoke(
         share_store.revoke(conn, live, at)
         actor_id, actor_role = _actor_fields(actor)
         for share_id in live:
-            record(
+            append(
                 conn,
                 Event(
                     at=at,
@@ -249,7 +249,7 @@ def break_glass(
         if account_store.owner_of(conn, journal_id) is None:
             raise NotFoundError(f"no person's journal {journal_id}", field="journal")
         grant_id = share_store.insert_grant(conn, grant, created_at=at)
-        record(
+        append(
             conn,
             Event(
                 at=at,
@@ -345,7 +345,7 @@ def _decide(
     if owner and not decision.allowed:
         return decision
     via = decision.via
-    record(
+    append(
         conn,
         Event(
             at=at,

@@ -87,12 +87,8 @@ def insert_account(
     )
 
 
-def by_email(conn: Connection, email: str, *, for_update: bool = False) -> AccountRecord | None:
-    query = select(c.accounts).where(c.accounts.c.email == email)
-    if for_update and conn.dialect.name == "postgresql":
-        # Two sign-ins of one account at once count both failures (no lost update).
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+def by_email(conn: Connection, email: str) -> AccountRecord | None:
+    row = conn.execute(select(c.accounts).where(c.accounts.c.email == email)).first()
     return None if row is None else _account(row)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, text, update
 
 from mitra.storage import clinic_tables as c
 
@@ -179,6 +179,14 @@ def revoke_token(conn: Connection, token_id: int, at: datetime) -> bool:
 # Failed sign-ins
 
 
+def serialise(conn: Connection, key: str) -> None:
+    """Hold ``key`` (a hex hash) until this transaction ends, on PostgreSQL (an advisory lock
+    on its first 60 bits), so two sign-ins of one email count both failures; SQLite's
+    write transactions are serial already. Taken alike for known and unknown emails."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key[:15], 16)})
+
+
 def add_failure(conn: Connection, key: str, at: datetime) -> None:
     conn.execute(insert(c.sign_in_failures).values(key=key, at=at))
 
@@ -205,7 +213,12 @@ def latest_failures(conn: Connection, key: str, since: datetime, limit: int) -> 
     return [r[0] for r in rows]
 
 
-def forget_failures_before(conn: Connection, before: datetime) -> int:
-    """Drop failures older than any window looks at (they say nothing any more)."""
-    result = conn.execute(delete(c.sign_in_failures).where(c.sign_in_failures.c.at < before))
+def forget_failures(conn: Connection, key: str, before: datetime) -> int:
+    """Drop ``key``'s failures older than any window looks at (they say nothing any more);
+    an index search on (key, at), so the table holds only recent failures."""
+    result = conn.execute(
+        delete(c.sign_in_failures).where(
+            c.sign_in_failures.c.key == key, c.sign_in_failures.c.at < before
+        )
+    )
     return int(result.rowcount)
