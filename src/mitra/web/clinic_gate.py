@@ -148,7 +148,7 @@ class ClinicGate:
         if caller.journal_id is None:
             return
         with self.base.database.transaction() as conn:
-            audit_log.record(
+            audit_log.append(
                 conn,
                 audit_log.Event(
                     at=self.now(),
