@@ -179,3 +179,32 @@ def test_a_refused_log_form_names_no_terminal_command(client: TestClient) -> Non
     text = visible_text(page.text)
     assert "No Such Powder 9000" in text or "product" in text.lower()
     assert terminal_words(text) == []
+
+
+# -- the clinic server's pages (web/clinic_pages.py), for each role and signed out -----------
+def test_no_clinic_page_shows_a_terminal_command_for_any_role(pg_url: str) -> None:
+    from tests.clinic_web.conftest import build_clinic
+
+    clinic = build_clinic(pg_url)
+    try:
+        starts = {
+            "owner": ("/today", "/sharing", "/who-looked"),
+            "clin_read": ("/people",),
+            "admin": ("/people", "/admin/audit"),
+        }
+        for who, paths in starts.items():
+            client = clinic.sign_in(who)
+            client.follow_redirects = True
+            pages: dict[str, str] = {}
+            for start in paths:
+                pages.update(crawl(client, start))
+            assert set(paths) <= set(pages), who
+            assert_plain(pages)
+        signed_out = clinic.client()
+        signed_out.follow_redirects = True
+        pages = crawl(signed_out, "/sign-in")
+        pages["/join/not-a-token"] = visible_text(signed_out.get("/join/not-a-token").text)
+        assert "/sign-in" in pages and "What to do:" in pages["/join/not-a-token"]
+        assert_plain(pages)
+    finally:
+        clinic.base.database.dispose()

@@ -90,6 +90,8 @@ ENTRIES = (
           "separate demo database (replacing any earlier demo), then show its last days."),
     Entry("serve", "serve_cmd", "serve", "Run mitra's web app: pages for your journal and a "
           "JSON API (/api/v1, described at /api/v1/openapi.json)."),
+    Entry("clinic", "clinic_cmds", "clinic_group", "Run the clinic server's accounts, shares "
+          "and audit log (PostgreSQL only)."),
 )  # fmt: skip
 BY_NAME = {entry.name: entry for entry in ENTRIES}
 

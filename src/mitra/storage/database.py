@@ -36,7 +36,7 @@ from mitra.domain.errors import InputError, MitraError
 from mitra.storage.journal_scope import LOCAL_JOURNAL, scope
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 ENV_VAR = "MITRA_DATABASE_URL"
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 # SQLite's own bookkeeping tables, present in any database.

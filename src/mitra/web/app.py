@@ -6,6 +6,10 @@ When ``demo`` is given (``mitra serve`` does), the made-up demo journey is mount
 ``/demo`` as a second app of the same kind over its own database, opened on first use, so
 the person's journal and the demo never mix.
 
+The clinic server (``mitra clinic serve``) builds the same app through ``_build`` with a
+``clinic`` option (``web/clinic_mode.py``): the same pages and API, each request on the
+signed-in person's journal, plus sign-in and the clinic's own pages; it has no demo.
+
 Invariants: the server accepts only the loopback names, its bound address and the host names
 in ``WebSettings.allowed_hosts`` (``guards.HostGuard``; there is no wildcard, which stops
 DNS-rebinding pages); state-changing requests from other web
@@ -18,6 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -35,6 +40,9 @@ from mitra.web.guards import (
 )
 from mitra.web.idempotency import IdempotencyGuard
 from mitra.web.render import PageSettings, Renderer
+
+if TYPE_CHECKING:
+    from mitra.web.clinic_mode import ClinicMode
 
 LOOPBACK_HOSTS = LOOPBACK_NAMES
 
@@ -119,6 +127,7 @@ def _build(
     demo: ContextSource | None,
     *,
     outer: bool = True,
+    clinic: ClinicMode | None = None,
 ) -> FastAPI:
     from mitra.web.api import (  # noqa: PLC0415
         alert_routes,
@@ -149,10 +158,15 @@ def _build(
     app.include_router(pages.router)
     static = resources.files("mitra.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    # Each app keys retries in its own journal (the demo's mount is skipped by the outer one).
-    app.add_middleware(
-        IdempotencyGuard, source=source, skip_prefix="/demo" if demo is not None else None
-    )
+    if clinic is not None:
+        # Clinic mode (web/clinic_mode.py): sign-in, the clinic pages and API, each request on
+        # the signed-in person's journal (retries keyed there), audited.
+        clinic.install(app)
+    else:
+        # Each app keys retries in its own journal (the demo's mount is skipped by the outer one).
+        app.add_middleware(
+            IdempotencyGuard, source=source, skip_prefix="/demo" if demo is not None else None
+        )
     if not outer:
         return app  # the outer app's middleware already wraps a mounted one
     # Added last = outermost: hosts are checked before anything else runs.

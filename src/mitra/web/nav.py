@@ -39,6 +39,15 @@ NAV = (
 
 MORE = tuple(item for item in NAV if not item.core)
 
+# Clinic server (web/clinic_nav.py): a person's pages add these; a clinician or an admin has no
+# journal of their own, so sees only the clinic's pages.
+CLINIC_PERSON = (NavItem("Sharing", "/sharing"), NavItem("Who looked", "/who-looked"))
+CLINIC_CLINICIAN = (NavItem("People", "/people", core=True),)
+CLINIC_ADMIN = (
+    NavItem("People", "/people", core=True),
+    NavItem("Audit", "/admin/audit", core=True),
+)
+
 
 def current(path: str) -> str | None:
     """The nav path that ``path`` belongs to (``/log/symptom`` belongs to Log)."""

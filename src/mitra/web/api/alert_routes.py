@@ -18,7 +18,7 @@ from mitra.web.app import context
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)
 Context = Annotated[AppContext, Depends(context)]
-AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/alerts", response_model=AlertsOut)

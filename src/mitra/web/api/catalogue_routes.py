@@ -47,7 +47,7 @@ def add_product(body: ProductIn, ctx: Context) -> dict[str, Any]:
     return {"product": product_view(product)}
 
 
-ProductId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.put("/products/{product_id}", response_model=ProductOneOut, tags=["products"])

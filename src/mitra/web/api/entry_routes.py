@@ -40,8 +40,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", tags=["journal"], responses=ERRORS)
 Context = Annotated[AppContext, Depends(context)]
 Kind = Literal["dose", "substance", "symptom"]
-# Ids are SQL integers: a larger number cannot name an entry (and SQLite cannot bind it).
-EntryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Ids are SQL INTEGER columns (32 bits on PostgreSQL): a larger number names no entry.
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def logged(result: LogResult) -> dict[str, Any]:

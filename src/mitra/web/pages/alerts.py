@@ -24,7 +24,7 @@ from mitra.web.render import renderer
 
 router = APIRouter()
 
-AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 MINOR_WORDS = {Severity.CAUTION: "caution", Severity.INFO: "information alert"}
 

@@ -161,7 +161,7 @@ def _back_to_history(request: Request, back: str, **notice: str) -> RedirectResp
     return RedirectResponse(f"{base}/history?{urlencode(kept)}", status_code=303)
 
 
-EntryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/entries/{entry_id}/delete", response_model=None)

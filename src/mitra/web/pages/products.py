@@ -146,7 +146,7 @@ def add(
     return see_other(request, "/products", added=token)
 
 
-ProductId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _edit_page(

@@ -19,7 +19,7 @@ from mitra.web.pages.common import Context, entry_row, flash_store, see_other
 
 router = APIRouter()
 
-EntryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 STALE = (
     "That entry was already taken back or deleted, so nothing was changed. "

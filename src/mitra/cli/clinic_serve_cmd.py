@@ -1,0 +1,94 @@
+"""``mitra clinic serve``: the clinic server's web app (pages and ``/api/v1``) over PostgreSQL.
+
+Everyone signs in (``mitra.web.clinic_auth``); each request acts on the signed-in person's own
+journal, and a clinician reads only what is shared with them. It listens on 127.0.0.1 unless
+``--host`` says otherwise (a clinic usually puts a TLS proxy in front); beyond loopback the
+session cookie is sent only over HTTPS (``Secure``). It answers only to the loopback names,
+its bound address and the ``--allowed-host`` names (no wildcard: DNS rebinding), like
+``mitra serve``. A SQLite journal is refused (exit 2, nothing opened): the clinic server keeps
+many people's journals and needs PostgreSQL. FastAPI and uvicorn are imported only inside the
+command.
+"""
+
+from __future__ import annotations
+
+import click
+
+from mitra.cli.output import dim
+from mitra.cli.words import SUPPORT_LINE
+
+
+@click.command(
+    "serve",
+    help="""Run the clinic server: sign-in, each person's journal, sharing with clinicians,
+and the audit log, as web pages and a JSON API (/api/v1).
+
+It listens on 127.0.0.1 unless --host names another address; beyond this computer put it
+behind HTTPS (the sign-in cookie is then sent over HTTPS only). It answers only to
+localhost, 127.0.0.1, [::1], the address it listens on and the --allowed-host names.
+
+\b
+Examples:
+  mitra clinic serve --db postgresql://mitra@db.internal/clinic
+  mitra clinic serve --db postgresql://... --host 0.0.0.0 --allowed-host clinic.example.org
+""",
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="The clinic's PostgreSQL database (postgresql://...). Default: mitra's --db.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port (0: any free port).",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this host name (repeatable).",
+)
+def serve(db_url: str | None, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
+    # The clinic commands' own reading of --db (SQLite refused, exit 2), imported here: that
+    # module adds this command to its group.
+    from mitra.cli.clinic_cmds import clinic_url  # noqa: PLC0415
+    from mitra.cli.main import state  # noqa: PLC0415
+    from mitra.cli.serve_cmd import _bind, _plain_host, is_loopback, web_settings  # noqa: PLC0415
+    from mitra.domain.errors import InputError  # noqa: PLC0415
+
+    url = clinic_url(db_url)
+    for name in allowed_hosts:
+        if not _plain_host(name):
+            raise InputError(
+                f"--allowed-host {name!r} is not a host name: give a name such as "
+                "clinic.example.org or an address (no port, no scheme, no wildcard)",
+                field="allowed_host",
+            )
+    import uvicorn  # noqa: PLC0415
+
+    from mitra.services.context import AppContext  # noqa: PLC0415
+    from mitra.storage.database import open_database  # noqa: PLC0415
+    from mitra.web.clinic_mode import create_clinic_app  # noqa: PLC0415
+
+    base = AppContext(open_database(url), clock=state().clock)
+    loopback = is_loopback(host)
+    app = create_clinic_app(
+        base,
+        secure_cookies=not loopback,
+        settings=web_settings(host, allowed_hosts, demo=False),
+    )
+    sock = _bind(host, port)
+    shown_host = f"[{host.strip('[]')}]" if ":" in host else host
+    click.echo(
+        f"The clinic server is serving {base.database.display()} at "
+        f"http://{shown_host}:{sock.getsockname()[1]}/"
+    )
+    click.echo(dim("Stop with Ctrl+C. " + SUPPORT_LINE))
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,53 @@
+"""One ``AppContext`` per journal on the clinic server, made on first use and kept.
+
+The clinic server serves many journals from one PostgreSQL database. Each request acts on one
+journal: its caller's own (``__call__``, which reads the caller ``clinic_auth`` found) or, for
+a clinician's reads, the journal named in the path (``for_journal``). Every context shares the
+base context's clock, settings and safety rules (loaded once per process, before the first
+copy is made), and differs only in its database's journal scope (``Database.for_journal``), so
+a service handed one context can only see that journal.
+
+``JournalContexts`` stands where the local app's ``ContextSource`` stands (``app.state.context``):
+the same call gives the request's context, and ``turn`` exists for the same dependency (it is
+never taken: PostgreSQL serves concurrent writers itself).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from mitra.services.context import AppContext
+from mitra.web.app import ContextSource
+from mitra.web.clinic_auth import current_caller
+
+
+class NoJournalError(LookupError):
+    """The request's caller has no journal of its own (``clinic_auth`` sends such callers
+    elsewhere before a route runs, so reaching this is a routing mistake)."""
+
+
+class JournalContexts(ContextSource):
+    def __init__(self, base: AppContext) -> None:
+        super().__init__(lambda: base)
+        self.base = base
+        self._by_journal: dict[int, AppContext] = {}
+        self._journal_lock = threading.Lock()
+
+    def __call__(self) -> AppContext:
+        caller = current_caller()
+        if caller is None or caller.journal_id is None:
+            raise NoJournalError("this request has no journal of its own")
+        return self.for_journal(caller.journal_id)
+
+    def for_journal(self, journal_id: int) -> AppContext:
+        found = self._by_journal.get(journal_id)
+        if found is not None:
+            return found
+        with self._journal_lock:
+            found = self._by_journal.get(journal_id)
+            if found is None:
+                self.base.rules()  # loaded once: every copy carries the loaded rules
+                found = replace(self.base, database=self.base.database.for_journal(journal_id))
+                self._by_journal[journal_id] = found
+        return found

@@ -1,0 +1,349 @@
+"""The web side's one door to the clinic services (accounts, sharing, audit): what the pages,
+the API and ``clinic_auth`` ask, in the shapes they show, with the clock passed in.
+
+Every call takes "now" from the base context's clock (so tests move time by moving that
+clock) and the source address from the request. The services own their transactions and the
+audit rows they write (sign-in, shares, break-glass, reads through ``access_for``); this module
+adds only the audit row of a successful write on a person's own journal (``audit_write``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
+
+from mitra.domain.access import MAX_BREAK_GLASS, Action
+from mitra.domain.errors import InputError, NotFoundError
+from mitra.services import audit_log, clinic_accounts, clinic_people, clinic_sharing
+from mitra.services.clinic_accounts import Caller
+from mitra.services.context import AppContext
+
+if TYPE_CHECKING:
+    from mitra.web.clinic_auth import WriteRecord
+
+__all__ = ["Caller", "ClinicGate", "SignInRefused"]
+
+# The audit log's column widths (storage.clinic_tables): longer paths are cut, never refused.
+OBJECT_ID_CHARS = 80
+
+
+class SignInRefused(Exception):
+    """The one refusal of a sign-in, whatever the reason (see ``ClinicGate.sign_in``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationView:
+    email: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShareView:
+    share_id: int
+    clinician_email: str
+    scope: str
+    starts: datetime
+    ends: datetime | None
+    revoked_at: datetime | None
+    state: str  # in words: "Active", "Starts later", "Ended", "Stopped by you"
+    state_key: str  # active | waiting | ended | revoked
+
+
+@dataclass(frozen=True, slots=True)
+class LookView:
+    actor_email: str
+    actor_role: str
+    action_kind: str  # read | write | break-glass | share | revoke | create | other
+    action_text: str
+    object_type: str
+    at: datetime
+    break_glass: bool
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    journal_id: int
+    email: str
+    scope: str  # read | plan | break-glass
+    ends: datetime | None
+    last_activity: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FlagView:
+    clinician_email: str
+    person_email: str
+    reason: str
+    starts: datetime
+    ends: datetime
+
+
+class ClinicGate:
+    def __init__(
+        self, base: AppContext, settings: clinic_accounts.ClinicSettings = clinic_accounts.DEFAULTS
+    ) -> None:
+        self.base = base
+        self.settings = settings  # timeouts, lockout figures, the password hasher
+
+    def now(self) -> datetime:
+        return self.base.now()
+
+    # -- who is asking -------------------------------------------------------------------------
+    def resolve_token(self, text: str) -> Caller | None:
+        return clinic_accounts.resolve_token(self.base.database, text, at=self.now())
+
+    def resolve_session(self, session_id: str, source: str | None) -> Caller | None:
+        return clinic_accounts.resolve_session(
+            self.base.database, session_id, at=self.now(), settings=self.settings
+        )
+
+    def sign_in(
+        self, email: str, password: str, code: str, source: str | None, replaces: str | None
+    ) -> str:
+        """A new session id, or ``SignInRefused`` with the accounts service's one message."""
+        result = clinic_accounts.sign_in(
+            self.base.database,
+            email=email,
+            password=password,
+            totp_code=code.strip() or None,
+            source=source,
+            at=self.now(),
+            replaces=replaces,
+            settings=self.settings,
+        )
+        if isinstance(result, clinic_accounts.Refused):
+            raise SignInRefused(result.message)
+        return result.session_id
+
+    def sign_out(self, session_id: str) -> None:
+        clinic_accounts.sign_out(self.base.database, session_id, at=self.now())
+
+    def invitation(self, token: str) -> InvitationView | None:
+        email = clinic_people.invitation_email(self.base.database, token, at=self.now())
+        return None if email is None else InvitationView(email, "person")
+
+    def join(self, token: str, password: str, source: str | None) -> str:
+        """Accept the invitation, then sign the new person in: their new session id."""
+        account = clinic_accounts.accept_invitation(
+            self.base.database,
+            token=token,
+            password=password,
+            at=self.now(),
+            source=source,
+            settings=self.settings,
+        )
+        return self.sign_in(account.email, password, "", source, None)
+
+    # -- audit of writes -------------------------------------------------------------------------
+    def audit_write(self, write: WriteRecord) -> None:
+        """One audit row for a successful write on the caller's own journal."""
+        caller = write.caller
+        if caller.journal_id is None:
+            return
+        with self.base.database.transaction() as conn:
+            audit_log.append(
+                conn,
+                audit_log.Event(
+                    at=self.now(),
+                    actor_id=caller.account_id,
+                    actor_role=str(caller.role.value),
+                    journal_id=caller.journal_id,
+                    action=Action.WRITE.value,
+                    object_type=write.object_type[:40],
+                    object_id=f"{write.method} {write.object_id}"[:OBJECT_ID_CHARS],
+                    source_address=(write.source or "")[:64] or None,
+                ),
+            )
+
+    def may_read(self, caller: Caller, journal_id: int, what: str, source: str | None) -> bool:
+        """Whether ``caller`` may read the journal now; the read (or refusal) is audited."""
+        decision = clinic_sharing.access_for(
+            self.base.database,
+            caller,
+            journal_id,
+            Action.READ,
+            at=self.now(),
+            source=source,
+            object_type=what,
+        )
+        return decision.allowed
+
+    # -- a person's shares and who looked --------------------------------------------------------
+    def shares_of(self, caller: Caller) -> list[ShareView]:
+        assert caller.journal_id is not None
+        now = self.now()
+        views = []
+        for s in clinic_sharing.shares_of_person(self.base.database, caller.journal_id, at=now):
+            if s.revoked_at is not None:
+                state, key = "Stopped by you", "revoked"
+            elif s.active:
+                state, key = "Active", "active"
+            elif s.starts > now:
+                state, key = "Starts later", "waiting"
+            else:
+                state, key = "Ended", "ended"
+            views.append(
+                ShareView(
+                    s.share_id,
+                    s.clinician_email,
+                    s.scope.value,
+                    s.starts,
+                    s.ends,
+                    s.revoked_at,
+                    state,
+                    key,
+                )
+            )
+        return views
+
+    def share(
+        self, caller: Caller, clinician: str, scope: str, ends: str, source: str | None
+    ) -> int:
+        end = _end_of_day(ends, self._zone(caller)) if ends.strip() else None
+        return clinic_sharing.share(
+            self.base.database,
+            person_email=caller.email,
+            clinician_email=clinician if clinician.strip() else " ",
+            scope=clinic_sharing.parse_scope(scope),
+            ends=end,
+            at=self.now(),
+            actor=caller,
+            source=source,
+        )
+
+    def revoke(self, caller: Caller, share_id: int, source: str | None) -> None:
+        """Stop the share ``share_id`` of the caller's journal now (and any live share with the
+        same clinician)."""
+        found = next((s for s in self.shares_of(caller) if s.share_id == share_id), None)
+        if found is None:
+            raise NotFoundError("that share is not one of yours")
+        if found.state_key in ("active", "waiting"):
+            clinic_sharing.revoke(
+                self.base.database,
+                person_email=caller.email,
+                clinician_email=found.clinician_email,
+                at=self.now(),
+                actor=caller,
+                source=source,
+            )
+
+    def who_looked(self, caller: Caller, page: int, per_page: int) -> tuple[list[LookView], bool]:
+        assert caller.journal_id is not None
+        database = self.base.database
+
+        def looks(number: int) -> list[audit_log.Look]:
+            return audit_log.who_looked(
+                database, caller.journal_id or 0, page=number, per_page=per_page
+            )
+
+        found = looks(page)
+        more = len(found) == per_page and bool(looks(page + 1))
+        return [_look(row) for row in found], more
+
+    # -- a clinician's people and break-glass ------------------------------------------------------
+    def people(self, caller: Caller, page: int, per_page: int) -> tuple[list[PersonView], bool]:
+        found, total = self.people_page(caller, (page - 1) * per_page, per_page)
+        return found, page * per_page < total
+
+    def people_page(self, caller: Caller, offset: int, limit: int) -> tuple[list[PersonView], int]:
+        found, total = clinic_people.people_page(
+            self.base.database, caller, at=self.now(), offset=offset, limit=limit
+        )
+        return [
+            PersonView(p.journal_id, p.email, p.scope, p.ends, p.last_activity) for p in found
+        ], total
+
+    def max_break_glass_minutes(self) -> int:
+        return int(MAX_BREAK_GLASS.total_seconds() // 60)
+
+    def break_glass(
+        self, caller: Caller, email: str, reason: str, minutes: str, source: str | None
+    ) -> None:
+        try:
+            count = int(minutes.strip())
+        except ValueError:
+            raise InputError(
+                f"give the minutes as a whole number, 1 to {self.max_break_glass_minutes()}",
+                field="minutes",
+            ) from None
+        journal_id = clinic_people.journal_of_person(self.base.database, email)
+        clinic_sharing.break_glass(
+            self.base.database,
+            clinician=caller,
+            journal_id=journal_id,
+            reason=reason,
+            minutes=count,
+            at=self.now(),
+            source=source,
+        )
+
+    # -- an admin's audit page -----------------------------------------------------------------
+    def break_glass_flags(self, page: int, per_page: int) -> tuple[list[FlagView], bool]:
+        flags = clinic_sharing.break_glass_flags(self.base.database)
+        start = (page - 1) * per_page
+        shown = [
+            FlagView(
+                f.clinician_email,
+                f.person_email or "a journal with no owner",
+                f.grant.reason,
+                f.grant.starts,
+                f.grant.ends,
+            )
+            for f in flags[start : start + per_page]
+        ]
+        return shown, len(flags) > start + per_page
+
+    def export(self, out: TextIO) -> int:
+        return audit_log.export(self.base.database, out)
+
+    def _zone(self, caller: Caller) -> ZoneInfo:
+        if caller.journal_id is None:
+            return ZoneInfo(self.base.default_timezone)
+        from mitra.services.catalogue import ProfileService  # noqa: PLC0415
+
+        scoped = replace(self.base, database=self.base.database.for_journal(caller.journal_id))
+        return ProfileService(scoped).show().zone()
+
+
+def _end_of_day(text: str, zone: ZoneInfo) -> datetime:
+    """The end of the day ``text`` (2027-03-01) in ``zone``: a share "until" a day includes it."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            f"{text.strip()!r} is not a day; give one such as 2027-03-01", field="ends"
+        ) from None
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+# The audit log's actions -> the kinds "who looked" words them by.
+_LOOK_KINDS = {
+    "read": "read",
+    "write": "write",
+    "plan": "write",
+    "break_glass": "break-glass",
+    "share": "share",
+    "revoke": "revoke",
+    "create": "create",
+}
+
+
+def _look(row: audit_log.Look) -> LookView:
+    kind = _LOOK_KINDS.get(row.action, "other")
+    return LookView(
+        actor_email=row.actor_email or "The clinic",
+        actor_role=row.actor_role,
+        action_kind=kind,
+        action_text=row.action.replace("_", " "),
+        object_type=row.object_type,
+        at=row.at,
+        break_glass=kind == "break-glass" or (kind == "read" and row.reason is not None),
+        reason=row.reason,
+    )

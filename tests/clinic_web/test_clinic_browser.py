@@ -1,0 +1,88 @@
+"""The clinic server in a real browser (Chromium via Playwright) at 360 px and 1280 px: a
+person signs in with the form, lands on Today, and sees on "Who looked" the clinician who read
+their journal; /sharing and /who-looked pass axe-core and are kept as screenshots in
+/tmp/clinic-shots/ (for a person to look at)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.clinic_web.conftest import PASSWORD, Clinic
+from tests.web.browser_support import axe_violations
+from tests.web.conftest import WIDTHS, browser
+
+__all__ = ["browser"]  # the session's Chromium (tests/web/conftest.py)
+SHOTS = Path("/tmp/clinic-shots")
+
+
+@pytest.fixture
+def clinic_url(clinic: Clinic) -> Iterator[str]:
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(
+        uvicorn.Config(clinic.app, log_level="warning", access_log=False, lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the clinic test server did not start within 10 s")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_a_person_signs_in_sees_today_and_who_looked(
+    browser: Any, clinic: Clinic, clinic_url: str, width: str
+) -> None:
+    owner = clinic.accounts["owner"]
+    reader = {"authorization": f"Bearer {clinic.token('clin_read')}"}
+    assert clinic.client().get(
+        f"/api/v1/people/{owner.journal_id}/entries", headers=reader
+    ).status_code == 200  # fmt: skip
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, base_url=clinic_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/today")
+        assert page.url.endswith("/sign-in")
+        page.fill("#field-email", owner.email)
+        page.fill("#field-password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/today")
+        assert page.locator("h1").first.inner_text().strip() != ""
+        page.goto("/who-looked")
+        text = page.locator("main").inner_text()
+        assert "clin.read@clinic.example" in text and "looked at your entries" in text
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pixels = w
+        page.screenshot(path=str(SHOTS / f"who-looked-{pixels}.png"), full_page=True)
+        assert axe_violations(page) == []
+        page.goto("/sharing")
+        assert "clin.read@clinic.example" in page.locator("main").inner_text()
+        page.screenshot(path=str(SHOTS / f"sharing-{pixels}.png"), full_page=True)
+        assert axe_violations(page) == []
+        # Signing out from the header ends the session: Today asks to sign in again.
+        page.locator("form.sign-out button").click()
+        page.wait_for_url("**/sign-in**")
+        page.goto("/today")
+        assert "/sign-in" in page.url
+    finally:
+        context.close()

@@ -1,0 +1,74 @@
+"""``mitra clinic serve``: PostgreSQL only (a SQLite journal is refused, exit 2, nothing made),
+and on PostgreSQL it prints its real address and answers there, with sign-in first."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.support.cli import run
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_a_sqlite_journal_is_refused_and_nothing_is_made(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite3"
+    result = run("clinic", "serve", "--db", str(path))
+    assert result.code == 2
+    assert "needs PostgreSQL" in result.err
+    assert not path.exists()
+
+
+def test_a_wildcard_allowed_host_is_refused(pg_url: str) -> None:
+    result = run("clinic", "serve", "--db", pg_url, "--allowed-host", "*.example.org")
+    assert result.code == 2
+    assert "not a host name" in result.err
+
+
+def _get(address: str) -> tuple[int, str | None]:
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        answer = opener.open(address, timeout=5)
+        return answer.status, answer.headers.get("location")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("location")
+
+
+def test_it_serves_on_loopback_and_sends_visitors_to_sign_in(pg_url: str, tmp_path: Path) -> None:
+    mitra = str(Path(sys.executable).with_name("mitra"))
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    process = subprocess.Popen(
+        [mitra, "clinic", "serve", "--db", pg_url, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "http://127.0.0.1:" in line, line
+        address = line.split(" at ", 1)[1].strip()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                found = _get(address + "today")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert found == (303, "/sign-in")
+        page = urllib.request.urlopen(address + "sign-in", timeout=5).read().decode()
+        assert "<h1>Sign in</h1>" in page
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
