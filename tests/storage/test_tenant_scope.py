@@ -36,7 +36,7 @@ from mitra.services.safety import SafetyService
 from mitra.services.timeline import TimelineService
 from mitra.services.transfer import TransferService
 from mitra.services.usual_dose import usual_dose
-from mitra.storage import idempotency, journal_dump
+from mitra.storage import clinic_tables, idempotency, journal_dump
 from mitra.storage import schema as t
 from mitra.storage.alert_store import AlertStore
 from mitra.storage.assessment_store import AssessmentStore
@@ -47,7 +47,13 @@ from mitra.storage.plan_store import PlanStore
 from tests.support.clock import FIXED_NOW
 from tests.support.journal import build_journal
 
-PERSONAL = frozenset(table.name for table in t.metadata.sorted_tables if "journal_id" in table.c)
+# The journal's own tables. The clinic's tables (shares, break-glass, the audit log) name a
+# journal too, but belong to the server: its services scope them by the caller's access.
+PERSONAL = frozenset(
+    table.name
+    for table in t.metadata.sorted_tables
+    if "journal_id" in table.c and table not in clinic_tables.CLINIC_TABLES
+)
 # The tables a statement reads or writes: after FROM, JOIN, UPDATE or INTO (quoted or not).
 TABLE_REF = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)"?', re.IGNORECASE)
 
