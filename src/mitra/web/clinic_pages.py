@@ -51,8 +51,8 @@ def _secure(request: Request) -> bool:
 
 
 def signed_in(request: Request, *roles: str) -> Caller:
-    """The caller, who must have one of ``roles``: a person elsewhere goes to Today, others to
-    People (their pages); clinic_auth has already sent anyone not signed in to sign in."""
+    """The caller, who must have one of ``roles`` (else 403: the page is not part of their
+    account); clinic_auth has already sent anyone not signed in to the sign-in page."""
     caller = caller_of(request)
     if caller is None:
         raise HTTPException(403, NOT_FOR_ROLE)
@@ -192,6 +192,10 @@ class ShareForm(BaseModel):
 
 
 SCOPE_WORDS = {"read": "Sees your journal", "plan": "Sees your journal and helps with your plan"}
+PEOPLE_SCOPE_WORDS = {
+    "read": "You see their journal",
+    "plan": "You see their journal and help with their plan",
+}
 
 
 def _share_rows(request: Request, caller: Caller) -> list[dict[str, Any]]:
@@ -311,10 +315,7 @@ def _people(
     people = [
         {
             "email": p.email,
-            "scope": SCOPE_WORDS.get(p.scope, p.scope)
-            .replace("your", "their")
-            .replace("Sees", "You see")
-            .replace("helps", "help"),
+            "scope": PEOPLE_SCOPE_WORDS.get(p.scope, p.scope),
             "until": words(p.ends),
             "activity": words(p.last_activity) or "none yet",
         }
