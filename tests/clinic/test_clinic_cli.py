@@ -159,7 +159,8 @@ def test_the_audit_log_exports_as_json_lines_and_csv_with_its_hashes(
     pg_url: str, tmp_path: Path
 ) -> None:
     clinic("init", "--db", pg_url, "--admin", "a@clinic.org", stdin=ADMIN_PASSWORD)
-    clinic("token", "create", "a@clinic.org", "--db", pg_url)
+    made = json.loads(clinic("token", "create", "a@clinic.org", "--db", pg_url, "--json").stdout)
+    assert made["token"].startswith("mitra_") and made["scopes"] == ["admin", "plan", "read"]
     lines = clinic("audit", "export", "--db", pg_url).stdout.splitlines()
     rows = [json.loads(line) for line in lines]
     assert [(r["seq"], r["action"], r["object_type"]) for r in rows] == [

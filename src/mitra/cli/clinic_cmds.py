@@ -93,7 +93,22 @@ def read_password() -> str:
     return lines[0]
 
 
-def show_account(account: NewAccount, qr: Path | None, force: bool) -> None:
+def show_account(account: NewAccount, qr: Path | None, force: bool, as_json: bool) -> None:
+    written = _write_qr(account, qr, force)
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json(
+            {
+                "account_id": account.account_id,
+                "email": account.email,
+                "role": account.role.value,
+                "journal_id": account.journal_id,
+                "totp_uri": account.totp_uri,
+                "qr": None if written is None else str(written),
+            }
+        )
+        return
     what = f"{account.role.value} {account.email} (account {account.account_id})"
     if account.journal_id is not None:
         what += f", journal {account.journal_id}"
@@ -105,16 +120,35 @@ def show_account(account: NewAccount, qr: Path | None, force: bool) -> None:
         "shown only once):"
     )
     click.echo(account.totp_uri)
-    if qr is not None:
-        from mitra.cli.out_files import target  # noqa: PLC0415
-        from mitra.services.credentials import qr_svg  # noqa: PLC0415
-        from mitra.storage.files import write_atomic  # noqa: PLC0415
-
-        path = target(qr, force=force, option="--qr", field="qr")
-        write_atomic(path, qr_svg(account.totp_uri).encode("utf-8"))
-        click.echo(f"QR code written to {path}")
+    if written is not None:
+        click.echo(f"QR code written to {written}")
 
 
+def say(as_json: bool, text: str, document: dict[str, Any]) -> None:
+    """``text`` as a line, or ``document`` as the one JSON document of ``--json``."""
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json(document)
+    else:
+        click.echo(text)
+
+
+def _write_qr(account: NewAccount, qr: Path | None, force: bool) -> Path | None:
+    if qr is None or account.totp_uri is None:
+        return None
+    from mitra.cli.out_files import target  # noqa: PLC0415
+    from mitra.services.credentials import qr_svg  # noqa: PLC0415
+    from mitra.storage.files import write_atomic  # noqa: PLC0415
+
+    path = target(qr, force=force, option="--qr", field="qr")
+    write_atomic(path, qr_svg(account.totp_uri).encode("utf-8"))
+    return path
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document instead of lines."
+)
 qr_option = click.option(
     "--qr",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -144,7 +178,10 @@ def clinic_group() -> None:
 @click.option("--admin", "admin_email", required=True, metavar="EMAIL", help="The admin's email.")
 @qr_option
 @force_option
-def init_cmd(db_url: str | None, admin_email: str, qr: Path | None, force: bool) -> None:
+@json_option
+def init_cmd(
+    db_url: str | None, admin_email: str, qr: Path | None, force: bool, as_json: bool
+) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
     url = clinic_url(db_url)
@@ -156,7 +193,7 @@ def init_cmd(db_url: str | None, admin_email: str, qr: Path | None, force: bool)
         )
     finally:
         database.dispose()
-    show_account(account, qr, force)
+    show_account(account, qr, force, as_json)
 
 
 @clinic_group.group("user", help="Clinic accounts: add, list, disable them, end a lockout.")
@@ -175,7 +212,10 @@ def user_group() -> None:
 @db_option
 @qr_option
 @force_option
-def user_add(email: str, role: str, db_url: str | None, qr: Path | None, force: bool) -> None:
+@json_option
+def user_add(
+    email: str, role: str, db_url: str | None, qr: Path | None, force: bool, as_json: bool
+) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
     url = clinic_url(db_url)
@@ -188,12 +228,13 @@ def user_add(email: str, role: str, db_url: str | None, qr: Path | None, force: 
         )
     finally:
         database.dispose()
-    show_account(account, qr, force)
+    show_account(account, qr, force, as_json)
 
 
 @user_group.command("list", help="List the accounts: email, role, journal, state.")
 @db_option
-def user_list(db_url: str | None) -> None:
+@json_option
+def user_list(db_url: str | None, as_json: bool) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -202,6 +243,7 @@ def user_list(db_url: str | None) -> None:
     finally:
         database.dispose()
     now = state().now()
+    listed = []
     for account in accounts:
         status = "active"
         if account.disabled_at is not None:
@@ -210,6 +252,24 @@ def user_list(db_url: str | None) -> None:
             status = "locked"
         elif account.failed_sign_ins >= clinic_accounts.DEFAULTS.max_consecutive:
             status = "locked (ask an admin)"
+        listed.append((account, status))
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json(
+            [
+                {
+                    "id": a.id,
+                    "email": a.email,
+                    "role": a.role,
+                    "journal_id": a.journal_id,
+                    "status": status,
+                }
+                for a, status in listed
+            ]
+        )
+        return
+    for account, status in listed:
         journal = "-" if account.journal_id is None else str(account.journal_id)
         click.echo(f"{account.id}\t{account.email}\t{account.role}\t{journal}\t{status}")
     if not accounts:
@@ -219,7 +279,8 @@ def user_list(db_url: str | None) -> None:
 @user_group.command("unlock", help="End an account's sign-in lockout.")
 @click.argument("email")
 @db_option
-def user_unlock(email: str, db_url: str | None) -> None:
+@json_option
+def user_unlock(email: str, db_url: str | None, as_json: bool) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -227,14 +288,16 @@ def user_unlock(email: str, db_url: str | None) -> None:
         clinic_accounts.unlock(database, email, at=state().now())
     finally:
         database.dispose()
-    click.echo(f"{email.strip().lower()} may sign in again.")
+    email = email.strip().lower()
+    say(as_json, f"{email} may sign in again.", {"email": email, "unlocked": True})
 
 
 @user_group.command("disable", help="Disable an account: its sessions end, its tokens stop.")
 @click.argument("email")
 @click.option("--enable", is_flag=True, help="Enable a disabled account again instead.")
 @db_option
-def user_disable(email: str, enable: bool, db_url: str | None) -> None:
+@json_option
+def user_disable(email: str, enable: bool, db_url: str | None, as_json: bool) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -242,7 +305,9 @@ def user_disable(email: str, enable: bool, db_url: str | None) -> None:
         clinic_accounts.set_disabled(database, email, disabled=not enable, at=state().now())
     finally:
         database.dispose()
-    click.echo(f"{email.strip().lower()} is {'enabled' if enable else 'disabled'}.")
+    email = email.strip().lower()
+    state_word = "enabled" if enable else "disabled"
+    say(as_json, f"{email} is {state_word}.", {"email": email, "state": state_word})
 
 
 @clinic_group.group("token", help="API bearer tokens: create and revoke them.")
@@ -264,8 +329,14 @@ def token_group() -> None:
 )
 @click.option("--days", type=int, default=None, help="Days until it expires (default 90).")
 @click.option("--label", default="", help="A name to tell the token apart.")
+@json_option
 def token_create(
-    email: str, db_url: str | None, scopes: tuple[str, ...], days: int | None, label: str
+    email: str,
+    db_url: str | None,
+    scopes: tuple[str, ...],
+    days: int | None,
+    label: str,
+    as_json: bool,
 ) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
@@ -276,6 +347,19 @@ def token_create(
         )
     finally:
         database.dispose()
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json(
+            {
+                "token_id": token.token_id,
+                "email": email.strip().lower(),
+                "scopes": list(token.scopes),
+                "expires_at": token.expires_at.isoformat(),
+                "token": token.text,
+            }
+        )
+        return
     click.echo(
         f"Token {token.token_id} for {email.strip().lower()}, scopes {' '.join(token.scopes)}, "
         f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC. It is shown only once:"
@@ -286,7 +370,8 @@ def token_create(
 @token_group.command("revoke", help="Revoke an API token now, by its number.")
 @click.argument("token_id", type=click.IntRange(min=1))
 @db_option
-def token_revoke(token_id: int, db_url: str | None) -> None:
+@json_option
+def token_revoke(token_id: int, db_url: str | None, as_json: bool) -> None:
     from mitra.services import clinic_accounts  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -294,7 +379,7 @@ def token_revoke(token_id: int, db_url: str | None) -> None:
         clinic_accounts.revoke_token(database, token_id, at=state().now())
     finally:
         database.dispose()
-    click.echo(f"Token {token_id} revoked.")
+    say(as_json, f"Token {token_id} revoked.", {"token_id": token_id, "revoked": True})
 
 
 @clinic_group.command("share", help="Share a person's journal with a clinician.")
@@ -309,8 +394,14 @@ def token_revoke(token_id: int, db_url: str | None) -> None:
 )
 @click.option("--days", type=click.IntRange(min=1), help="End the share after this many days.")
 @db_option
+@json_option
 def share_cmd(
-    person_email: str, clinician_email: str, scope: str, days: int | None, db_url: str | None
+    person_email: str,
+    clinician_email: str,
+    scope: str,
+    days: int | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
     from mitra.services import clinic_sharing  # noqa: PLC0415
 
@@ -329,14 +420,20 @@ def share_cmd(
     finally:
         database.dispose()
     until = "" if days is None else f" for {days} days"
-    click.echo(f"Shared (share {share_id}): {clinician_email.strip().lower()} may {scope}{until}.")
+    clinician = clinician_email.strip().lower()
+    say(
+        as_json,
+        f"Shared (share {share_id}): {clinician} may {scope}{until}.",
+        {"share_id": share_id, "clinician": clinician, "scope": scope, "days": days},
+    )
 
 
 @clinic_group.command("revoke", help="Revoke a person's shares with a clinician, at once.")
 @click.argument("person_email")
 @click.argument("clinician_email")
 @db_option
-def revoke_cmd(person_email: str, clinician_email: str, db_url: str | None) -> None:
+@json_option
+def revoke_cmd(person_email: str, clinician_email: str, db_url: str | None, as_json: bool) -> None:
     from mitra.services import clinic_sharing  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -350,7 +447,12 @@ def revoke_cmd(person_email: str, clinician_email: str, db_url: str | None) -> N
         )
     finally:
         database.dispose()
-    click.echo(f"Revoked {count} share(s): {clinician_email.strip().lower()} sees nothing now.")
+    clinician = clinician_email.strip().lower()
+    say(
+        as_json,
+        f"Revoked {count} share(s): {clinician} sees nothing now.",
+        {"revoked": count, "clinician": clinician},
+    )
 
 
 @clinic_group.group("audit", help="The audit log: verify its hash chain, export it.")
@@ -360,8 +462,9 @@ def audit_group() -> None:
 
 @audit_group.command("verify", help="Check the audit log's hash chain (exit 1 when broken).")
 @db_option
+@json_option
 @click.pass_context
-def audit_verify(ctx: click.Context, db_url: str | None) -> None:
+def audit_verify(ctx: click.Context, db_url: str | None, as_json: bool) -> None:
     from mitra.services import audit_log  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -369,10 +472,22 @@ def audit_verify(ctx: click.Context, db_url: str | None) -> None:
         result = audit_log.verify(database)
     finally:
         database.dispose()
-    if result.broken is None:
-        click.echo(f"The audit log holds: {result.rows} rows, every hash in its chain.")
-        return
     broken = result.broken
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json(
+            {
+                "rows": result.rows,
+                "holds": broken is None,
+                "broken_seq": None if broken is None else broken.seq,
+                "problem": None if broken is None else broken.message,
+            }
+        )
+    elif broken is None:
+        click.echo(f"The audit log holds: {result.rows} rows, every hash in its chain.")
+    if broken is None:
+        return
     click.echo(
         f"mitra: the audit log is broken at row {broken.seq}: {broken.message} "
         f"(rows 1 to {broken.after_seq} hold)",
@@ -385,7 +500,8 @@ def audit_verify(ctx: click.Context, db_url: str | None) -> None:
     "break-glass", help="List every emergency (break-glass) access, newest first, for review."
 )
 @db_option
-def audit_break_glass(db_url: str | None) -> None:
+@json_option
+def audit_break_glass(db_url: str | None, as_json: bool) -> None:
     from mitra.services import clinic_sharing  # noqa: PLC0415
 
     database = open_clinic(db_url)
@@ -393,6 +509,23 @@ def audit_break_glass(db_url: str | None) -> None:
         flags = clinic_sharing.break_glass_flags(database)
     finally:
         database.dispose()
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json(
+            [
+                {
+                    "clinician": f.clinician_email,
+                    "person": f.person_email,
+                    "journal_id": f.grant.journal_id,
+                    "starts": f.grant.starts.isoformat(),
+                    "ends": f.grant.ends.isoformat(),
+                    "reason": f.grant.reason,
+                }
+                for f in flags
+            ]
+        )
+        return
     for flag in flags:
         grant = flag.grant
         click.echo(
@@ -417,10 +550,16 @@ def audit_break_glass(db_url: str | None) -> None:
     help="Default: csv for a .csv file, else JSON lines.",
 )
 @force_option
-def audit_export(db_url: str | None, out: Path | None, fmt: str | None, force: bool) -> None:
+@json_option
+def audit_export(
+    db_url: str | None, out: Path | None, fmt: str | None, force: bool, as_json: bool
+) -> None:
+    """--json: JSON lines on stdout; with --out, a JSON summary of what was written."""
     from mitra.services import audit_log  # noqa: PLC0415
 
     chosen = fmt or ("csv" if out is not None and out.suffix.lower() == ".csv" else "jsonl")
+    if as_json and out is None:
+        chosen = "jsonl"
     database = open_clinic(db_url)
     try:
         if out is None:
@@ -437,7 +576,12 @@ def audit_export(db_url: str | None, out: Path | None, fmt: str | None, force: b
             replace_atomic(temp, path)
     finally:
         database.dispose()
-    click.echo(f"{count} audit rows written to {path}.", err=True)
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json({"rows": count, "out": str(path), "format": chosen})
+    else:
+        click.echo(f"{count} audit rows written to {path}.", err=True)
 
 
 clinic_group.add_command(clinic_serve)  # the web side's command (cli/clinic_serve_cmd.py)
