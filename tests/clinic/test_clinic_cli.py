@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from mitra.domain.access import Action
+from mitra.domain.access import Action, Role
 from mitra.services import clinic_accounts, clinic_sharing
-from mitra.storage.database import open_database
-from tests.clinic.conftest import ADMIN_PASSWORD, CLINICIAN_PASSWORD, PERSON_PASSWORD
+from mitra.storage.database import Database, open_database
+from tests.clinic.conftest import ADMIN_PASSWORD, CLINICIAN_PASSWORD, PERSON_PASSWORD, AddAccount
 from tests.support.clock import FIXED_NOW
 
 NEEDS_POSTGRESQL = "the clinic server needs PostgreSQL (postgresql://...)"
@@ -230,3 +230,34 @@ def test_admins_list_every_break_glass_access(pg_url: str) -> None:
         "2026-11-20 14:00 to 2026-11-20 14:45 UTC\tdr.lee@clinic.org\t"
         f"sam@example.org (journal {sam.journal_id})\tfound unresponsive at the clinic door"
     ]
+
+
+def test_a_clinician_invites_a_person_who_joins_with_a_journal_of_their_own(
+    clinic_db: Database, clinic_url: str, add: AddAccount
+) -> None:
+    add("dr.lee@clinic.org", Role.CLINICIAN)
+    add("sam@example.org", Role.PERSON)
+    url = clinic_url
+    made = clinic("invite", "ana@example.org", "--by", "Dr.Lee@clinic.org", "--db", url)
+    assert made.returncode == 0, made.stderr
+    path = made.stdout.splitlines()[-1]
+    assert path.startswith("/join/mitra_")
+    joined = clinic_accounts.accept_invitation(
+        clinic_db, token=path.removeprefix("/join/"), password=PERSON_PASSWORD, at=FIXED_NOW
+    )
+    assert joined.email == "ana@example.org" and joined.role is Role.PERSON
+    assert joined.journal_id is not None
+    # Refused, exit 2 and nothing stored: a person inviting, a clinician inviting a clinician,
+    # an inviter with no account, and an email that already has one.
+    for args in (
+        ("bo@example.org", "--by", "sam@example.org"),
+        ("bo@example.org", "--by", "dr.lee@clinic.org", "--role", "clinician"),
+        ("bo@example.org", "--by", "nobody@clinic.org"),
+        ("sam@example.org", "--by", "dr.lee@clinic.org"),
+    ):
+        refused = clinic("invite", *args, "--db", url)
+        assert refused.returncode == 2, (args, refused.stdout, refused.stderr)
+        assert refused.stdout == "" and refused.stderr.startswith("mitra: "), args
+    with clinic_db.read() as conn:
+        count = conn.execute(text("SELECT count(*) FROM invitations")).scalar_one()
+    assert count == 1

@@ -428,6 +428,53 @@ def share_cmd(
     )
 
 
+@clinic_group.command(
+    "invite",
+    help="""Invite a person to join: the join link's path alone is the last line.
+
+\b
+The person opens it on the clinic server (https://YOUR-CLINIC/join/...), chooses a password
+and gets a journal of their own. The link is shown once and expires.
+
+\b
+Examples:
+  mitra clinic invite sam@example.org --by dr.lee@clinic.org --db postgresql://...
+""",
+)
+@click.argument("email")
+@click.option(
+    "--by", "inviter", required=True, metavar="EMAIL", help="The clinician or admin inviting."
+)
+@click.option(
+    "--role",
+    type=click.Choice(["person", "clinician", "admin"]),
+    default="person",
+    show_default=True,
+    help="The new account's role (only an admin invites clinicians and admins).",
+)
+@db_option
+@json_option
+def invite_cmd(email: str, inviter: str, role: str, db_url: str | None, as_json: bool) -> None:
+    from mitra.domain.access import Role  # noqa: PLC0415
+    from mitra.services import clinic_accounts  # noqa: PLC0415
+
+    database = open_clinic(db_url)
+    try:
+        token = clinic_accounts.invite_by_email(
+            database, inviter_email=inviter, email=email, role=Role(role), at=state().now()
+        )
+    finally:
+        database.dispose()
+    invited = email.strip().lower()
+    if as_json:
+        from mitra.cli.output import emit_json  # noqa: PLC0415
+
+        emit_json({"email": invited, "role": role, "join_path": f"/join/{token}"})
+        return
+    click.echo(f"Invited {invited} ({role}). Give them this link on the clinic server, once:")
+    click.echo(f"/join/{token}")
+
+
 @clinic_group.command("revoke", help="Revoke a person's shares with a clinician, at once.")
 @click.argument("person_email")
 @click.argument("clinician_email")

@@ -388,6 +388,33 @@ def create_invitation(
     return text
 
 
+def invite_by_email(
+    database: Database,
+    *,
+    inviter_email: str,
+    email: str,
+    role: Role = Role.PERSON,
+    at: datetime,
+    settings: ClinicSettings = DEFAULTS,
+) -> str:
+    """``create_invitation`` for the clinician or admin with this email (the command line's
+    way in: it has no signed-in caller); an unknown or disabled inviter is refused."""
+    with database.read() as conn:
+        account = account_store.by_email(conn, normalise_email(inviter_email))
+    if account is None or account.disabled_at is not None:
+        raise NotFoundError(
+            f"no active account for {inviter_email.strip().lower()}", field="inviter"
+        )
+    return create_invitation(
+        database,
+        inviter=caller_of(account, via="cli"),
+        email=email,
+        role=role,
+        at=at,
+        settings=settings,
+    )
+
+
 def accept_invitation(
     database: Database,
     *,
