@@ -168,6 +168,16 @@ def _batch(table: str) -> Any:
     return op.batch_alter_table(table, naming_convention=NAMING)
 
 
+def _name_primary_key(built_as: str) -> None:
+    """PostgreSQL named the copied table's primary key after the table it was built as: give
+    it the name a table made as ``idempotency_keys`` has (SQLite keeps no such name)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"ALTER TABLE idempotency_keys RENAME CONSTRAINT {built_as}_pkey "
+            "TO idempotency_keys_pkey"
+        )
+
+
 def upgrade() -> None:
     op.create_table(
         "journals",
@@ -231,6 +241,7 @@ def upgrade() -> None:
     )
     op.drop_table("idempotency_keys")
     op.rename_table("idempotency_keys_scoped", "idempotency_keys")
+    _name_primary_key("idempotency_keys_scoped")
 
 
 def downgrade() -> None:
@@ -248,6 +259,7 @@ def downgrade() -> None:
     )
     op.drop_table("idempotency_keys")
     op.rename_table("idempotency_keys_unscoped", "idempotency_keys")
+    _name_primary_key("idempotency_keys_unscoped")
     for table in reversed(TABLES):
         _drop_indexes(table)
         with _batch(table) as batch:
