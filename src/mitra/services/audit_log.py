@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Connection
 
@@ -27,7 +27,10 @@ from mitra.storage import account_store, audit_store
 from mitra.storage.audit_store import Event
 from mitra.storage.database import Database
 
-__all__ = ["Event", "Look", "Verified", "append", "export", "verify", "who_looked"]
+if TYPE_CHECKING:
+    from mitra.services.clinic_accounts import Caller
+
+__all__ = ["Event", "Look", "Verified", "append", "export", "record", "verify", "who_looked"]
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("jsonl", "csv")
@@ -72,6 +75,36 @@ class Verified:
 def append(conn: Connection, event: Event) -> AuditRow:
     """Append ``event`` in ``conn``'s write transaction (the one doing what it records)."""
     return audit_store.append(conn, event)
+
+
+def record(
+    conn: Connection,
+    actor: Caller | None,
+    *,
+    at: datetime,
+    journal_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    source_address: str | None = None,
+    reason: str | None = None,
+) -> AuditRow:
+    """``append`` what ``actor`` did; no actor is the operator at the command line, logged
+    as "system"."""
+    return append(
+        conn,
+        Event(
+            at=at,
+            actor_id=None if actor is None else actor.account_id,
+            actor_role="system" if actor is None else actor.role.value,
+            journal_id=journal_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            source_address=source_address,
+            reason=reason,
+        ),
+    )
 
 
 def who_looked(

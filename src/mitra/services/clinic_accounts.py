@@ -54,7 +54,7 @@ from mitra.domain.passwords import (
     check_password,
 )
 from mitra.services import credentials
-from mitra.services.audit_log import Event, append
+from mitra.services.audit_log import Event, append, record
 from mitra.storage import account_store, credential_store
 from mitra.storage.account_store import AccountRecord
 from mitra.storage.database import Database
@@ -173,10 +173,6 @@ def check_new_password(password: str, *, email: str, role: Role) -> None:
         raise InputError("password refused: " + " ".join(reasons), field="password")
 
 
-def _actor_fields(actor: Caller | None) -> tuple[int | None, str]:
-    return (None, "system") if actor is None else (actor.account_id, actor.role.value)
-
-
 def _create(
     conn: Connection,
     *,
@@ -201,19 +197,15 @@ def _create(
         journal_id=journal_id,
         created_at=at,
     )
-    actor_id, actor_role = _actor_fields(actor)
-    append(
+    record(
         conn,
-        Event(
-            at=at,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            journal_id=journal_id,
-            action="create",
-            object_type="account",
-            object_id=str(account_id),
-            source_address=source,
-        ),
+        actor,
+        at=at,
+        journal_id=journal_id,
+        action="create",
+        object_type="account",
+        object_id=str(account_id),
+        source_address=source,
     )
     uri = None if secret is None else credentials.totp_uri(secret, email)
     return NewAccount(account_id, email, role, journal_id, secret, uri)
@@ -295,18 +287,14 @@ def unlock(database: Database, email: str, *, at: datetime, actor: Caller | None
     with database.transaction() as conn:
         account = find_account(conn, email)
         account_store.unlock(conn, account.id)
-        actor_id, actor_role = _actor_fields(actor)
-        append(
+        record(
             conn,
-            Event(
-                at=at,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                journal_id=None,
-                action="unlock",
-                object_type="account",
-                object_id=str(account.id),
-            ),
+            actor,
+            at=at,
+            journal_id=None,
+            action="unlock",
+            object_type="account",
+            object_id=str(account.id),
         )
 
 
@@ -327,18 +315,14 @@ def set_disabled(
         account_store.set_disabled(conn, account.id, at if disabled else None)
         if disabled:
             credential_store.revoke_sessions_of(conn, account.id, at)
-        actor_id, actor_role = _actor_fields(actor)
-        append(
+        record(
             conn,
-            Event(
-                at=at,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                journal_id=None,
-                action="disable" if disabled else "enable",
-                object_type="account",
-                object_id=str(account.id),
-            ),
+            actor,
+            at=at,
+            journal_id=None,
+            action="disable" if disabled else "enable",
+            object_type="account",
+            object_id=str(account.id),
         )
 
 
@@ -663,19 +647,15 @@ def create_token(
             created_at=at,
             expires_at=expires_at,
         )
-        actor_id, actor_role = _actor_fields(actor)
-        append(
+        record(
             conn,
-            Event(
-                at=at,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                journal_id=None,
-                action="create",
-                object_type="api_token",
-                object_id=str(token_id),
-                source_address="cli" if actor is None else None,
-            ),
+            actor,
+            at=at,
+            journal_id=None,
+            action="create",
+            object_type="api_token",
+            object_id=str(token_id),
+            source_address="cli" if actor is None else None,
         )
     return NewToken(token_id, text, chosen, expires_at)
 
@@ -708,16 +688,12 @@ def revoke_token(
             raise NotFoundError(f"no token {token_id}", field="token")
         if not credential_store.revoke_token(conn, token_id, at):
             raise ConflictError(f"token {token_id} was already revoked", field="token")
-        actor_id, actor_role = _actor_fields(actor)
-        append(
+        record(
             conn,
-            Event(
-                at=at,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                journal_id=None,
-                action="revoke",
-                object_type="api_token",
-                object_id=str(token_id),
-            ),
+            actor,
+            at=at,
+            journal_id=None,
+            action="revoke",
+            object_type="api_token",
+            object_id=str(token_id),
         )

@@ -37,7 +37,7 @@ from mitra.domain.access import (
     may,
 )
 from mitra.domain.errors import InputError, NotFoundError
-from mitra.services.audit_log import DENIED_PREFIX, Event, append
+from mitra.services.audit_log import DENIED_PREFIX, Event, append, record
 from mitra.services.clinic_accounts import Caller, find_account
 from mitra.storage import account_store, share_store
 from mitra.storage.account_store import AccountRecord
@@ -109,10 +109,6 @@ def _may_manage(actor: Caller | None, journal_id: int) -> None:
         raise InputError("only the person whose journal it is shares or revokes it")
 
 
-def _actor_fields(actor: Caller | None) -> tuple[int | None, str]:
-    return (None, "system") if actor is None else (actor.account_id, actor.role.value)
-
-
 def share(
     database: Database,
     *,
@@ -136,20 +132,16 @@ def share(
             journal_id=journal_id, clinician_id=clinician.id, scope=scope, starts=at, ends=ends
         )
         share_id = share_store.insert_share(conn, new, created_at=at)
-        actor_id, actor_role = _actor_fields(actor)
-        append(
+        record(
             conn,
-            Event(
-                at=at,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                journal_id=journal_id,
-                action="share",
-                object_type="share",
-                object_id=str(share_id),
-                source_address=source,
-                reason=f"{scope.value} with {clinician.email}",
-            ),
+            actor,
+            at=at,
+            journal_id=journal_id,
+            action="share",
+            object_type="share",
+            object_id=str(share_id),
+            source_address=source,
+            reason=f"{scope.value} with {clinician.email}",
         )
     return share_id
 
@@ -177,21 +169,17 @@ def revoke(
                 f"the journal is not shared with {clinician.email}; nothing to revoke"
             )
         share_store.revoke(conn, live, at)
-        actor_id, actor_role = _actor_fields(actor)
         for share_id in live:
-            append(
+            record(
                 conn,
-                Event(
-                    at=at,
-                    actor_id=actor_id,
-                    actor_role=actor_role,
-                    journal_id=journal_id,
-                    action="revoke",
-                    object_type="share",
-                    object_id=str(share_id),
-                    source_address=source,
-                    reason=f"with {clinician.email}",
-                ),
+                actor,
+                at=at,
+                journal_id=journal_id,
+                action="revoke",
+                object_type="share",
+                object_id=str(share_id),
+                source_address=source,
+                reason=f"with {clinician.email}",
             )
     return len(live)
 
