@@ -1,9 +1,11 @@
 """What every use case needs: the database and a clock (injected so tests control "now").
 
-Invariant: ``system_clock`` is the only code in mitra that reads the wall clock; everything
-else takes ``now`` from ``AppContext.clock``. ``default_clock`` is the one place the
-``MITRA_FIXED_NOW`` environment variable is read: set to an ISO 8601 moment with an offset
-(``2026-12-01T17:47:00+00:00``), every command and the web app see that moment as now, frozen.
+Invariant: ``system_clock`` is the only code in mitra that reads the wall clock for app logic;
+everything else takes ``now`` from ``AppContext.clock``. (Storage stamps a new file's local
+journal with the moment it is made, before any context exists: ``local_journal_row``.)
+``default_clock`` is the one place the ``MITRA_FIXED_NOW`` environment variable is read: set
+to an ISO 8601 moment with an offset (``2026-12-01T17:47:00+00:00``), every command and the
+web app see that moment as now, frozen.
 It is a testing and demo aid (subprocess tests, screenshots), never needed in normal use.
 """
 

@@ -23,7 +23,6 @@ import dataclasses
 import os
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from mitra.domain.errors import InputError, MitraError
-from mitra.storage.journal_scope import LOCAL_JOURNAL, scope
+from mitra.storage.journal_scope import LOCAL_JOURNAL, local_journal_row, scope
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
 HEAD_REVISION = "0012"
@@ -361,8 +360,6 @@ def create_at_head(database: Database) -> bool:
     tests/storage/test_fresh_schema.py holds the two ways to the same schema on both backends.
     Two processes making the same new file at once are one after the other: the check and
     the creation share one write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-    from datetime import UTC, datetime  # noqa: PLC0415
-
     from sqlalchemy import insert, inspect  # noqa: PLC0415
 
     from mitra.storage import schema  # noqa: PLC0415  (with the clinic's tables)
@@ -379,12 +376,8 @@ def create_at_head(database: Database) -> bool:
             text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
             {"head": HEAD_REVISION},
         )
-        # As migration 0011 does, and for the same reason the one wall-clock time outside
-        # services/context.py: when the local journal came to be is a fact of this file's
-        # making, not app logic. No explicit id: PostgreSQL's sequence moves past it.
-        conn.execute(
-            insert(schema.journals).values(uuid=str(uuid.uuid4()), created_at=datetime.now(UTC))
-        )
+        # No explicit id: PostgreSQL's sequence moves past it, as after migration 0011.
+        conn.execute(insert(schema.journals).values(**local_journal_row()))
     return True
 
 

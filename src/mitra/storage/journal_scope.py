@@ -15,7 +15,8 @@ journal 1); journal 1 is the local single-user journal (migration 0011 creates i
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -47,6 +48,14 @@ def journal_of(conn: Connection) -> int:
             "Database.transaction(), read() or batches() (or Database.for_journal(id))"
         )
     return found
+
+
+def local_journal_row() -> dict[str, Any]:
+    """The local journal's row as a new file gets it (migration 0011, or ``create_at_head``
+    for a brand-new database): a fresh uuid and the moment the file was made. That moment is
+    a fact of the file's making, not app logic, and no AppContext (with its clock) exists
+    while a database is being opened."""
+    return {"uuid": str(uuid.uuid4()), "created_at": datetime.now(UTC)}  # wall clock ok
 
 
 def create_journal(conn: Connection, *, created_at: datetime) -> int:

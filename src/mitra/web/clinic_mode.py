@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 API_AUTH_NOTE = """
 
 **On a clinic server** every `/api/v1` request needs `Authorization: Bearer <token>` (a token
-from `mitra clinic token create`), or the session of a signed-in browser on this site. A
+the clinic's admin made for the account), or the session of a signed-in browser on this site. A
 missing, unknown, revoked or expired token is answered 401 with `WWW-Authenticate: Bearer`; a
 token without the `write` scope is answered 403 on POST, PUT and DELETE. `/api/v1/people`
 lists the journals shared with a clinician; a journal that is not shared with the caller is

@@ -29,12 +29,12 @@ journal (it would merge their rows).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
+from mitra.storage.journal_scope import local_journal_row
 from mitra.storage.schema import UTCDateTime
 
 revision = "0011"
@@ -191,15 +191,13 @@ def upgrade() -> None:
         sa.column("uuid", sa.String),
         sa.column("created_at", UTCDateTime),
     )
-    # The one place a wall-clock time is taken outside services/context.py: when the local
-    # journal came to be is a fact of this migration run, not app logic.
+    # A fresh uuid and the moment of this run (``local_journal_row``, the storage layer's one
+    # reading of the wall clock: a fact of the file's making, not app logic).
     bind = op.get_bind()
     # No explicit id, so PostgreSQL's sequence is used (and moves past it): a new table's
     # first id is 1 on both backends.
     local = bind.execute(
-        journals.insert()
-        .values(uuid=str(uuid.uuid4()), created_at=datetime.now(UTC))
-        .returning(journals.c.id)
+        journals.insert().values(**local_journal_row()).returning(journals.c.id)
     ).scalar_one()
     if local != LOCAL:
         raise RuntimeError(f"the local journal was given id {local}, not {LOCAL}")
