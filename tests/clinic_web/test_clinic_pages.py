@@ -1,12 +1,17 @@
 """The clinic's own pages doing their jobs: joining by invitation (a password that passes
 the rules, a new journal, signed in), sharing by a clinician's email with an end date and
-stopping it, the people page newest activity first, and the admin's export download."""
+stopping it, the people page newest activity first, a clinician's or admin's invitation made
+on the people page, and the admin's export download."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
 
 from mitra.domain.access import Role
 from mitra.services import audit_log, clinic_accounts, clinic_sharing
@@ -130,3 +135,61 @@ def test_the_admin_downloads_the_whole_audit_log_with_its_hashes(clinic: Clinic)
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
     assert all(len(r["row_hash"]) == 64 for r in rows)
     assert audit_log.verify(clinic.base.database).rows == len(rows)
+
+
+def _invite(client: TestClient, email: str, role: str = "person") -> Any:
+    token = page_token(client, "/people")
+    return client.post(
+        "/people/invite", data={"invite_email": email, "role": role, csrf.FIELD: token}
+    )
+
+
+def test_a_clinician_invites_a_person_from_the_people_page_and_the_link_joins(
+    clinic: Clinic,
+) -> None:
+    clinician = clinic.sign_in("clin_read")
+    page = clinician.get("/people").text
+    assert 'id="invite"' in page and 'name="role"' not in page  # a clinician invites persons
+    made = _invite(clinician, " Sam.New@Example.org ")
+    assert made.status_code == 200, made.text
+    found = re.search(r'<code id="invite-link"[^>]*>([^<]+)</code>', made.text)
+    assert found and "sam.new@example.org" in made.text
+    link = found.group(1)
+    assert link.startswith("http://127.0.0.1/join/")
+    path = link.removeprefix("http://127.0.0.1")
+    joining = clinic.client()
+    assert "sam.new@example.org" in joining.get(path).text
+    token = page_token(joining, path)
+    joined = joining.post(
+        path, data={"password": "amber lantern quietly", "again": "amber lantern quietly",
+                    csrf.FIELD: token},
+    )  # fmt: skip
+    assert joined.status_code == 303
+    # The link was shown once: the people page does not show it again.
+    assert link not in clinician.get("/people").text
+    created = [r for r in _audit_rows(clinic) if r["object_type"] == "invitation"]
+    assert created and created[-1]["actor_role"] == "clinician"
+
+
+def test_an_invitation_the_clinic_cannot_make_is_refused_beside_the_field(clinic: Clinic) -> None:
+    clinician = clinic.sign_in("clin_read")
+    bad = _invite(clinician, "not an email")
+    assert bad.status_code == 422 and 'id="error-invite_email"' in bad.text
+    taken = _invite(clinician, clinic.accounts["other"].email)
+    assert taken.status_code == 422 and "already exists" in taken.text
+    # Only an admin invites clinicians, whatever the form is made to send.
+    staff = _invite(clinician, "new.clinician@clinic.example", role="clinician")
+    assert staff.status_code == 422 and "only an admin" in staff.text
+    admin = clinic.sign_in("admin")
+    assert 'name="role"' in admin.get("/people").text
+    assert _invite(admin, "new.clinician@clinic.example", role="clinician").status_code == 200
+    person = clinic.sign_in("owner")
+    assert _invite(person, "friend@example.org").status_code == 403
+
+
+def _audit_rows(clinic: Clinic) -> list[dict[str, Any]]:
+    import io
+
+    out = io.StringIO()
+    audit_log.export(clinic.base.database, out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]

@@ -1,6 +1,7 @@
 """Two journals on one clinic server hold the same entries (and one marked note each); each
-person's pages, API, PDF report and FHIR bundle, and a clinician's view of the shared one,
-show that journal's entries only: the same content, ids and uuids, never the other's.
+person's pages, API, PDF report, FHIR bundle and whole-journal export, and a clinician's view
+of the shared one, show that journal's entries only: the same content, ids and uuids, never
+the other's.
 
 Each person's context is ``Database.for_journal`` of their own journal (the tenant scoping):
 this is the test that the web side asks for the caller's journal on every request.
@@ -69,6 +70,12 @@ def test_two_journals_with_the_same_entries_never_show_each_other(clinic: Clinic
         fhir = page.get("/report/fhir", params={"since": "30 days ago", "include_notes": "1"})
         assert fhir.status_code == 200
         assert f"marker-{who}" in fhir.text and f"marker-{other}" not in fhir.text
+        exported = page.get("/report/export")
+        assert exported.status_code == 200
+        document = exported.json()
+        assert f"marker-{who}" in exported.text and f"marker-{other}" not in exported.text
+        assert {e["id"] for e in document["entries"]} == seen[who]["ids"]
+        assert {e["uuid"] for e in document["entries"]} == seen[who]["uuids"]
     assert not seen["owner"]["ids"] & seen["other"]["ids"]
     assert not seen["owner"]["uuids"] & seen["other"]["uuids"]
     # The clinician the owner shares with sees the owner's journal, exactly.

@@ -40,6 +40,7 @@ PAGES = [
     "/report",
     "/report/pdf",
     "/report/fhir",
+    "/report/export",
     "/exposure",
     "/timeline",
     "/trends",

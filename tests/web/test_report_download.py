@@ -1,11 +1,12 @@
 """Report downloads in-process: the PDF is the document ``mitra report pdf`` makes (it opens
 with pypdf and has every section), notes only when asked, paper sizes, a refused period shown
-at its field; the FHIR bundle is the validated one."""
+at its field; the FHIR bundle is the validated one; the whole-journal export imports back."""
 
 from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -14,6 +15,8 @@ from mitra.reports.pdf_document import SECTION_TITLES
 from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
 from mitra.services.journal import JournalService
+from mitra.services.transfer import TransferService
+from mitra.storage.database import open_database
 
 NOTE = "felt calmer after the walk"
 
@@ -80,3 +83,20 @@ def test_the_fhir_bundle_downloads_validated(client: TestClient, sqlite_ctx: App
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
     assert "MedicationStatement" in kinds
+
+
+def test_the_whole_journal_export_downloads_and_imports_back_unchanged(
+    client: TestClient, sqlite_ctx: AppContext, tmp_path: Path
+) -> None:
+    _journal(sqlite_ctx)
+    response = client.get("/report/export")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert "attachment" in response.headers["content-disposition"]
+    document = json.loads(response.content)
+    assert document["format"] == "mitra-export" and len(document["entries"]) == 3
+    assert NOTE in response.text  # the whole journal: notes included
+    fresh = AppContext(open_database(f"sqlite:///{tmp_path / 'copy.db'}"), clock=sqlite_ctx.clock)
+    report = TransferService(fresh).import_document(document)
+    assert report.added > 0 and report.conflicts == 0
+    assert TransferService(fresh).import_document(document).added == 0  # lossless round trip

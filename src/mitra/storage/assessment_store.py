@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Row, and_, func, insert, select, true, update
 from mitra.domain.checkins import StoredAssessment
 from mitra.domain.instruments import Assessment, Rater, get_instrument, interpretation_for
 from mitra.storage import schema as t
+from mitra.storage import write_audit
 from mitra.storage.journal_scope import journal_of
 
 
@@ -56,6 +57,7 @@ class AssessmentStore:
             )
             .returning(t.assessments.c.id)
         ).scalar_one()
+        write_audit.created("checkin", assessment_id)
         self.conn.execute(
             insert(t.assessment_items),
             [

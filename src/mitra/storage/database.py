@@ -202,13 +202,19 @@ class Batches:
         """Commit the open batch, if any."""
         if self._transaction is None:
             return
+        from mitra.storage import write_audit  # noqa: PLC0415
+
         for action in self._before_commit:
             action(self.conn)
+        write_audit.record(self.conn)
         self._transaction.commit()
         self._transaction = None
         self.committed += 1
 
     def abandon(self) -> None:
+        from mitra.storage import write_audit  # noqa: PLC0415
+
+        write_audit.forget_created()
         if self._transaction is not None:
             self._transaction.rollback()
             self._transaction = None
@@ -235,15 +241,21 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        from mitra.storage import idempotency  # noqa: PLC0415
+        from mitra.storage import idempotency, write_audit  # noqa: PLC0415
 
         try:
             with self.engine.connect() as plain:
                 conn = scope(plain, self.journal_id)
                 with conn.begin():
-                    yield conn
-                    # A request's Idempotency-Key is stored with its write, in this transaction.
+                    try:
+                        yield conn
+                    except BaseException:
+                        write_audit.forget_created()
+                        raise
+                    # A request's Idempotency-Key and its audit row (clinic server) are
+                    # stored with its write, in this transaction.
                     idempotency.claim(conn)
+                    write_audit.record(conn)
         except IntegrityError:
             raise  # a constraint a service relies on (it checks first; this is the backstop)
         except DBAPIError as exc:

@@ -34,6 +34,7 @@ from mitra.domain.products import (
 from mitra.domain.profile import Profile
 from mitra.domain.substances import Route, SubstanceClass
 from mitra.storage import schema as t
+from mitra.storage import write_audit
 from mitra.storage.journal_scope import journal_of
 
 
@@ -70,6 +71,7 @@ class JournalStore:
             )
             .returning(t.entries.c.id)
         ).scalar_one()
+        write_audit.created("entry", entry_id)
         if isinstance(entry, DoseEntry):
             self.conn.execute(
                 insert(t.doses).values(
@@ -245,6 +247,7 @@ class JournalStore:
             .values(journal_id=self.journal_id, created_at=created_at, **_product_cols(product))
             .returning(t.products.c.id)
         ).scalar_one()
+        write_audit.created("product", product_id)
         return replace(product, id=product_id)
 
     def update_product(self, product_id: int, product: Product) -> Product:

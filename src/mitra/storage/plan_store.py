@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from mitra.domain.plans import Limits, Plan, PlanKind, PlanStep, StepKind, Strategy
 from mitra.storage import schema as t
+from mitra.storage import write_audit
 from mitra.storage.journal_scope import journal_of
 
 EventKind = Literal["created", "advance", "hold", "step-back", "ended"]
@@ -92,6 +93,7 @@ class PlanStore:
             )
             .returning(t.plans.c.id)
         ).scalar_one()
+        write_audit.created("plan", plan_id)
         self._write_steps(plan_id, 0, plan.steps)
         self._event(plan_id, at, day, "created", None, reason, None, plan.current, 0)
         return StoredPlan(plan_id, plan, "active", 0)

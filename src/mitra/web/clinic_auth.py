@@ -19,9 +19,11 @@ The caller is put in ``CALLER`` (a context variable, seen by the route, its depe
 the threads they run in) and in ``scope["mitra_caller"]``; the journal contexts
 (``clinic_contexts.JournalContexts``) read it to give each request its caller's journal.
 
-After a state-changing request on the caller's journal succeeds (2xx or 3xx), one audit row
-records it (who, role, journal, method and path, the object the path or answer names, the
-source address). Clinic routes (sharing, break-glass) audit through their services.
+A state-changing request on the caller's journal runs with its audit row in waiting
+(``storage.write_audit.PENDING``): each write transaction it makes stores the row with the
+write (who, role, journal, the object created or named by the path, the source address), so
+nothing written is ever unaudited and nothing refused is audited as a write. Clinic routes
+(sharing, break-glass) audit through their services.
 """
 
 from __future__ import annotations
@@ -30,14 +32,14 @@ import contextvars
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from anyio import to_thread
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mitra.storage import write_audit
 from mitra.web import clinic_session
 from mitra.web.guards import UNSAFE_METHODS
 
@@ -55,12 +57,12 @@ API_PREFIX = "/api/"
 PUBLIC_EXACT = frozenset({"/sign-in", "/api/v1/openapi.json"})
 PUBLIC_PREFIXES = ("/static/", "/join/")
 # Pages and API of the clinic itself: for every role, each route checks who may use it.
-CLINIC_EXACT = frozenset({"/sign-out", "/people", "/people/break-glass", "/sharing", "/who-looked"})
+CLINIC_EXACT = frozenset(
+    {"/sign-out", "/people", "/people/break-glass", "/people/invite", "/sharing", "/who-looked"}
+)
 CLINIC_PREFIXES = ("/sharing/", "/admin/", "/api/v1/people")
 PERSONAL_FOR_OTHERS = "/people"  # where a clinician or admin goes instead of a personal page
 BEARER = re.compile(r"Bearer ([A-Za-z0-9._~+/=-]{1,400})", re.IGNORECASE)
-# How much of an answer is read to find the id of what a write created (its JSON body).
-ANSWER_PEEK = 64 * 1024
 
 UNAUTHENTICATED = "sign in first: send Authorization: Bearer <token> (a token from your clinic)"
 READ_ONLY_TOKEN = "this token may only read; a write needs a token with the write scope"
@@ -91,18 +93,6 @@ def is_clinic(path: str) -> bool:
     return path in CLINIC_EXACT or path.startswith(CLINIC_PREFIXES)
 
 
-@dataclass(frozen=True, slots=True)
-class WriteRecord:
-    """A successful state-changing request on the caller's journal, for the audit log."""
-
-    caller: Caller
-    method: str
-    path: str
-    object_type: str
-    object_id: str
-    source: str | None
-
-
 # The first path segment after /api/v1 (or of a page) -> the kind of object it writes.
 _OBJECT_TYPES = {
     "entries": "entry",
@@ -118,23 +108,15 @@ _OBJECT_TYPES = {
 }
 
 
-def object_of(path: str, answer: bytes) -> tuple[str, str]:
-    """What a write touched: its kind from the path, its id from the path or, for a write that
-    created it, from the answer's JSON (``{"entry": {"id": 12}}``); else the path itself."""
+def object_of(path: str) -> tuple[str, str]:
+    """What a write names: its kind from the path's first segment, its id from the path's
+    first number (``/api/v1/alerts/7/ack`` -> alert 7), else the path itself. What a write
+    creates is named by the store that creates it (``storage.write_audit``)."""
     parts = [p for p in path.removeprefix("/api/v1").split("/") if p]
     kind = _OBJECT_TYPES.get(parts[0], "page") if parts else "page"
     for part in parts[1:]:
         if part.isdigit():
             return kind, part
-    try:
-        body = json.loads(answer) if answer[:1] == b"{" else None
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        for key in ("entry", "alert", "product", "assessment", "checkin", "plan"):
-            found = body.get(key)
-            if isinstance(found, dict) and isinstance(found.get("id"), int):
-                return key if key != "assessment" else "checkin", str(found["id"])
     return kind, path
 
 
@@ -183,8 +165,9 @@ async def _redirect(send: Send, location: str) -> None:
 
 class ClinicAuth:
     """See the module docstring. ``resolve_token`` and ``resolve_session`` give the caller of a
-    bearer token or session id (or None); ``audit_write`` records a successful write. They
-    touch the database, so they run in a worker thread."""
+    bearer token or session id (or None), in a worker thread since they touch the database;
+    ``pending_write`` gives the audit row in waiting of a write by a caller on a path from a
+    source address (``storage.write_audit``)."""
 
     def __init__(
         self,
@@ -192,12 +175,12 @@ class ClinicAuth:
         *,
         resolve_token: Callable[[str], Caller | None],
         resolve_session: Callable[[str, str | None], Caller | None],
-        audit_write: Callable[[WriteRecord], None],
+        pending_write: Callable[[Caller, str, str | None], write_audit.PendingWrite],
     ) -> None:
         self.app = app
         self.resolve_token = resolve_token
         self.resolve_session = resolve_session
-        self.audit_write = audit_write
+        self.pending_write = pending_write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -256,32 +239,11 @@ class ClinicAuth:
             if caller is None or not (unsafe and personal):
                 await self.app(scope, receive, send)
                 return
-            await self._audited(scope, receive, send, caller, path, source)
+            pending = write_audit.PENDING.set(self.pending_write(caller, path, source))
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                write_audit.PENDING.reset(pending)
         finally:
             CALLER.reset(token)
             PATH.reset(path_token)
-
-    async def _audited(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        caller: Caller,
-        path: str,
-        source: str | None,
-    ) -> None:
-        status: list[int] = []
-        answer = bytearray()
-
-        async def watch(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status.append(int(message["status"]))
-            elif message["type"] == "http.response.body" and len(answer) < ANSWER_PEEK:
-                answer.extend(message.get("body", b"")[: ANSWER_PEEK - len(answer)])
-            await send(message)
-
-        await self.app(scope, receive, watch)
-        if status and 200 <= status[0] < 400:
-            kind, object_id = object_of(path, bytes(answer))
-            record = WriteRecord(caller, str(scope["method"]), path, kind, object_id, source)
-            await to_thread.run_sync(self.audit_write, record)

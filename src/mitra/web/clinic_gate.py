@@ -4,14 +4,15 @@ the API and ``clinic_auth`` ask, in the shapes they show, with the clock passed 
 Every call takes "now" from the base context's clock (so tests move time by moving that
 clock) and the source address from the request. The services own their transactions and the
 audit rows they write (sign-in, shares, break-glass, reads through ``access_for``); this module
-adds only the audit row of a successful write on a person's own journal (``audit_write``).
+gives only the audit row in waiting of a write on a person's own journal (``pending_write``),
+which the write's own transaction stores.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from mitra.domain.access import MAX_BREAK_GLASS, Action
@@ -19,14 +20,10 @@ from mitra.domain.errors import InputError, NotFoundError
 from mitra.services import audit_log, clinic_accounts, clinic_people, clinic_sharing
 from mitra.services.clinic_accounts import Caller
 from mitra.services.context import AppContext
-
-if TYPE_CHECKING:
-    from mitra.web.clinic_auth import WriteRecord
+from mitra.storage import write_audit
+from mitra.web import clinic_auth
 
 __all__ = ["Caller", "ClinicGate", "SignInRefused"]
-
-# The audit log's column widths (storage.clinic_tables): longer paths are cut, never refused.
-OBJECT_ID_CHARS = 80
 
 
 class SignInRefused(Exception):
@@ -142,25 +139,24 @@ class ClinicGate:
         return self.sign_in(account.email, password, "", source, None)
 
     # -- audit of writes -------------------------------------------------------------------------
-    def audit_write(self, write: WriteRecord) -> None:
-        """One audit row for a successful write on the caller's own journal."""
-        caller = write.caller
-        if caller.journal_id is None:
-            return
-        with self.base.database.transaction() as conn:
-            audit_log.append(
-                conn,
-                audit_log.Event(
-                    at=self.now(),
-                    actor_id=caller.account_id,
-                    actor_role=str(caller.role.value),
-                    journal_id=caller.journal_id,
-                    action=Action.WRITE.value,
-                    object_type=write.object_type[:40],
-                    object_id=f"{write.method} {write.object_id}"[:OBJECT_ID_CHARS],
-                    source_address=(write.source or "")[:64] or None,
-                ),
+    def pending_write(
+        self, caller: Caller, path: str, source: str | None
+    ) -> write_audit.PendingWrite:
+        """The audit row in waiting of a write by ``caller`` on their own journal: stored by
+        the write's own transaction (``storage.write_audit``)."""
+        kind, object_id = clinic_auth.object_of(path)
+        return write_audit.PendingWrite(
+            write_audit.event(
+                at=self.now(),
+                actor_id=caller.account_id,
+                actor_role=str(caller.role.value),
+                journal_id=caller.journal_id or 0,
+                action=Action.WRITE.value,
+                object_type=kind,
+                object_id=object_id,
+                source_address=source,
             )
+        )
 
     def may_read(self, caller: Caller, journal_id: int, what: str, source: str | None) -> bool:
         """Whether ``caller`` may read the journal now; the read (or refusal) is audited."""
@@ -259,6 +255,20 @@ class ClinicGate:
         return [
             PersonView(p.journal_id, p.email, p.scope, p.ends, p.last_activity) for p in found
         ], total
+
+    def invite(self, caller: Caller, email: str, role: str) -> str:
+        """An invitation token for ``email`` (a person, unless an admin chose another role)."""
+        return clinic_accounts.create_invitation(
+            self.base.database,
+            inviter=caller,
+            email=email,
+            role=clinic_accounts.parse_role(role.strip() or "person"),
+            at=self.now(),
+            settings=self.settings,
+        )
+
+    def invitation_days(self) -> int:
+        return self.settings.invitation_days
 
     def max_break_glass_minutes(self) -> int:
         return int(MAX_BREAK_GLASS.total_seconds() // 60)

@@ -93,7 +93,7 @@ class ClinicMode:
             ClinicAuth,
             resolve_token=self.gate.resolve_token,
             resolve_session=self.gate.resolve_session,
-            audit_write=self.gate.audit_write,
+            pending_write=self.gate.pending_write,
         )
         app.description += API_AUTH_NOTE
         _document_auth(app)

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from mitra.domain.errors import InputError, NotFoundError
+from mitra.domain.errors import ConflictError, InputError, NotFoundError
 from mitra.domain.human_time import when_words
 from mitra.services.catalogue import ProfileService
 from mitra.web import clinic_session, csrf
@@ -306,9 +306,19 @@ class BreakGlassForm(BaseModel):
     minutes: str = ""
 
 
+class InviteForm(BaseModel):
+    # Not "email": the break-glass form on the same page has that field (ids stay unique).
+    invite_email: str = ""
+    role: str = "person"
+
+
+INVITE_ROLES = (("person", "A person (keeps their own journal)"),
+                ("clinician", "A clinician"), ("admin", "An administrator"))  # fmt: skip
+
+
 def _people(
     request: Request, caller: Caller, page: int, form: FormState, notice: str | None,
-    status: int = 200,
+    status: int = 200, *, invite: FormState | None = None, invited: dict[str, str] | None = None,
 ) -> Any:  # fmt: skip
     words = _words(request, caller)
     found, more = gate(request).people(caller, page, PER_PAGE)
@@ -329,6 +339,10 @@ def _people(
         "notice": notice,
         "may_break_glass": role_of(caller) == CLINICIAN,
         "max_minutes": gate(request).max_break_glass_minutes(),
+        "invite": invite or FormState({"role": "person"}),
+        "invited": invited,
+        "invite_roles": INVITE_ROLES if role_of(caller) == ADMIN else None,
+        "invitation_days": gate(request).invitation_days(),
     }
     return _page(request, "clinic_people.html", context, status)
 
@@ -351,6 +365,24 @@ def break_glass(request: Request, form: Annotated[BreakGlassForm, Form()]) -> An
         state = FormState.failed(form.model_dump(), exc, ("email", "reason", "minutes"))
         return _people(request, caller, 1, state, None, status=422)
     return see_other(request, "/people", opened=1)
+
+
+@router.post("/people/invite", response_model=None)
+def invite(request: Request, form: Annotated[InviteForm, Form()]) -> Any:
+    """An invitation, shown once on the answer itself: the link is a password-setting key, so
+    it is never put in a URL the browser keeps or in a redirect."""
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    try:
+        token = gate(request).invite(caller, form.invite_email, form.role)
+    except (InputError, ConflictError) as exc:
+        named = "invite_email" if exc.field == "email" else exc.field
+        state = FormState.failed(
+            form.model_dump(), type(exc)(exc.message, field=named), ("invite_email", "role")
+        )
+        return _people(request, caller, 1, FormState(), None, status=422, invite=state)
+    link = str(request.base_url).rstrip("/") + f"/join/{token}"
+    invited = {"email": form.invite_email.strip().lower(), "link": link}
+    return _people(request, caller, 1, FormState(), None, invited=invited)
 
 
 # -- an admin: the audit log ------------------------------------------------------------------

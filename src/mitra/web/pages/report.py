@@ -1,5 +1,5 @@
 """Report downloads: the clinician PDF and the FHIR bundle, as ``mitra report pdf|fhir`` make
-them, for a period the person chooses.
+them, for a period the person chooses; and the whole journal as ``mitra export`` writes it.
 
 The downloads are GET requests with no side effects: they only read the journal (the report
 data service opens a read transaction; the plan section uses ``PlanService.show``, which
@@ -145,3 +145,15 @@ def fhir(
     validate_bundle(bundle)
     body = json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8")
     return _download(body, "application/fhir+json", f"mitra-fhir-{data.period.last_day}.json")
+
+
+@router.get("/report/export", response_model=None)
+def export(ctx: Context) -> Response:
+    """The whole journal as the JSON export ``mitra export`` writes (format "mitra-export",
+    version 1): everything recorded, notes included, to keep or to import elsewhere."""
+    from mitra.services.transfer import TransferService  # noqa: PLC0415
+
+    document = TransferService(ctx).export_document()
+    body = json.dumps(document, indent=1, ensure_ascii=False).encode("utf-8")
+    day = ctx.now().date().isoformat()
+    return _download(body, "application/json", f"mitra-journal-{day}.json")
