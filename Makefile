@@ -42,22 +42,10 @@ test: lint typecheck pytest test-clock
 
 # The time-sensitive part of the suite again under Debian's libfaketime, at four fixed moments
 # (the process clock and TZ both set), so a test that reads the wall clock or the machine's zone
-# fails here instead of on some day in CI. --clock-run leaves out the tests that start
-# PostgreSQL or Chromium (see tests/conftest.py); the moments are given in UTC.
-CLOCK_TESTS := tests/domain/test_when.py tests/domain/test_when_properties.py tests/cli \
-	tests/services tests/web tests/reports
-
-define clock_run
-	@echo "test-clock: $(3) [TZ=$(1) faketime '$(2)']"
-	TZ=$(1) faketime '$(2)' $(BIN)/pytest -q -p no:cacheprovider --clock-run $(CLOCK_TESTS)
-endef
-
+# fails here instead of on some day in CI. The moments run side by side (CLOCK_JOBS, default
+# the CPUs); see the script's header.
 test-clock: setup system-deps
-	@command -v faketime >/dev/null || { echo "test-clock: faketime is missing; run scripts/system-deps.sh (Debian package faketime)" >&2; exit 1; }
-	$(call clock_run,UTC,2026-12-01 17:47:00 UTC,the 1st of a month at 17:47 UTC)
-	$(call clock_run,America/New_York,2027-01-01 04:59:00 UTC,31 Dec 2026 at 23:59 in New York)
-	$(call clock_run,America/New_York,2027-03-14 06:58:00 UTC,spring-forward day in New York at 01:58 EST just before the 02:00 gap)
-	$(call clock_run,Australia/Sydney,2028-02-29 12:00:00 UTC,29 Feb 2028 at 12:00 UTC [23:00 in Sydney])
+	@BIN=$(BIN) bash scripts/test-clock.sh
 
 # Speed targets live here, not in timed tests: every benchmark, then one table of figure,
 # target, measured, met / NOT met (bench/run_all.py). BENCH_QUICK=1 make bench: a smoke run.
