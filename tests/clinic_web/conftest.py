@@ -24,7 +24,7 @@ from mitra.domain.access import Role, Scope
 from mitra.services import clinic_accounts, clinic_sharing, credentials
 from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
-from mitra.storage.database import open_database, resolve_url
+from mitra.storage.database import open_database, resolve_url, with_replica
 from mitra.web import clinic_session, csrf
 from mitra.web.clinic_mode import create_clinic_app
 from tests.support.clock import FIXED_NOW
@@ -126,9 +126,12 @@ def page_token(client: TestClient, path: str) -> str:
     return found.group(1)
 
 
-def build_clinic(url: str) -> Clinic:
+def build_clinic(url: str, replica_url: str | None = None) -> Clinic:
     clock = MovingClock(FIXED_NOW)
-    base = AppContext(open_database(resolve_url(url)), clock=clock, default_timezone="UTC")
+    database = open_database(resolve_url(url))
+    if replica_url is not None:
+        database = with_replica(database, replica_url, max_lag_seconds=5)
+    base = AppContext(database, clock=clock, default_timezone="UTC")
     app = create_clinic_app(base, secure_cookies=False, clinic_settings=FAST)
     clinic = Clinic(base, clock, app)
     for name, role in ROLES.items():

@@ -33,6 +33,19 @@ def test_a_wildcard_allowed_host_is_refused(pg_url: str) -> None:
     assert "not a host name" in result.err
 
 
+def test_a_replica_that_is_not_postgresql_is_refused(pg_url: str) -> None:
+    result = run("clinic", "serve", "--db", pg_url, "--replica-url", "sqlite:///standby.db")
+    assert result.code == 2
+    assert "the replica must be a PostgreSQL URL" in result.err
+
+
+def test_the_replica_bound_in_help_is_the_replicas_own_default() -> None:
+    from mitra.cli.clinic_serve_cmd import DEFAULT_MAX_LAG_SECONDS
+    from mitra.storage import replica
+
+    assert DEFAULT_MAX_LAG_SECONDS == replica.DEFAULT_MAX_LAG_SECONDS
+
+
 def _get(address: str) -> tuple[int, str | None]:
     opener = urllib.request.build_opener(NoRedirect)
     try:

@@ -1,8 +1,10 @@
 """A private PostgreSQL cluster on 127.0.0.1 for the storage tests, started and stopped here.
 
 Uses Debian's server binaries (``/usr/lib/postgresql/<version>/bin``), which ``make test``
-installs when missing. PostgreSQL refuses to run as root, so as root the cluster runs as the
-``postgres`` system user through ``runuser``.
+installs when missing. ``running_replica`` makes a hot standby of a running cluster with
+``pg_basebackup`` and streams from it (the tests of the clinic's replica reads). PostgreSQL
+refuses to run as root, so as root the clusters run as the ``postgres`` system user through
+``runuser``.
 """
 
 from __future__ import annotations
@@ -96,3 +98,45 @@ def create_database(base_url: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{base_url}/{name}"
+
+
+@contextlib.contextmanager
+def running_replica(primary_url: str) -> Iterator[str]:
+    """Yield the base URL of a streaming hot standby of the cluster at ``primary_url``
+    (``postgresql://postgres@127.0.0.1:PORT``, as ``running_cluster`` gives)."""
+    bin_dir = _bin_dir()
+    primary_port = primary_url.rsplit(":", 1)[1].split("/", 1)[0]
+    root = Path(tempfile.mkdtemp(prefix="mitra-pg-replica-"))
+    data, sockets = root / "data", root / "sock"
+    sockets.mkdir()
+    as_root = os.geteuid() == 0
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    if as_root:
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+        root.chmod(0o755)
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*prefix, *args], check=True, capture_output=True, text=True)
+
+    # -R writes standby.signal and primary_conninfo: the copy starts as a streaming standby.
+    run(
+        str(bin_dir / "pg_basebackup"),
+        "-h", "127.0.0.1", "-p", primary_port, "-U", "postgres",
+        "-D", str(data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
+    )  # fmt: skip
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={sockets} "
+        "-c hot_standby=on -c fsync=off"
+    )
+    run(
+        str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
+        "-w", "-t", "60", "start",
+    )  # fmt: skip
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)

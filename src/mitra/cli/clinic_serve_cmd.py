@@ -17,6 +17,10 @@ import click
 from mitra.cli.output import dim
 from mitra.cli.words import SUPPORT_LINE
 
+# The replica's default bound, here as a figure (storage.replica imports SQLAlchemy, which a
+# command's --help should not pay for).
+DEFAULT_MAX_LAG_SECONDS = 5.0
+
 
 @click.command(
     "serve",
@@ -31,6 +35,7 @@ localhost, 127.0.0.1, [::1], the address it listens on and the --allowed-host na
 Examples:
   mitra clinic serve --db postgresql://mitra@db.internal/clinic
   mitra clinic serve --db postgresql://... --host 0.0.0.0 --allowed-host clinic.example.org
+  mitra clinic serve --db postgresql://primary/clinic --replica-url postgresql://standby/clinic
 """,
 )
 @click.option(
@@ -54,7 +59,28 @@ Examples:
     metavar="NAME",
     help="Also answer requests for this host name (repeatable).",
 )
-def serve(db_url: str | None, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
+@click.option(
+    "--replica-url",
+    metavar="URL",
+    help="A streaming replica (postgresql://...) for clinicians' reads of shared journals; "
+    "writes and each person's own pages stay on the primary.",
+)
+@click.option(
+    "--replica-max-lag",
+    type=click.FloatRange(0, 3600),
+    default=DEFAULT_MAX_LAG_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Read from the primary instead while the replica is further behind than this.",
+)
+def serve(
+    db_url: str | None,
+    host: str,
+    port: int,
+    allowed_hosts: tuple[str, ...],
+    replica_url: str | None,
+    replica_max_lag: float,
+) -> None:
     # The clinic commands' own reading of --db (SQLite refused, exit 2), imported here: that
     # module adds this command to its group.
     from mitra.cli.clinic_cmds import clinic_url  # noqa: PLC0415
@@ -73,10 +99,13 @@ def serve(db_url: str | None, host: str, port: int, allowed_hosts: tuple[str, ..
     import uvicorn  # noqa: PLC0415
 
     from mitra.services.context import AppContext  # noqa: PLC0415
-    from mitra.storage.database import open_database  # noqa: PLC0415
+    from mitra.storage.database import open_database, with_replica  # noqa: PLC0415
     from mitra.web.clinic_mode import create_clinic_app  # noqa: PLC0415
 
-    base = AppContext(open_database(url), clock=state().clock)
+    database = open_database(url)
+    if replica_url:
+        database = with_replica(database, replica_url, max_lag_seconds=replica_max_lag)
+    base = AppContext(database, clock=state().clock)
     loopback = is_loopback(host)
     app = create_clinic_app(
         base,
@@ -89,6 +118,12 @@ def serve(db_url: str | None, host: str, port: int, allowed_hosts: tuple[str, ..
         f"The clinic server is serving {base.database.display()} at "
         f"http://{shown_host}:{sock.getsockname()[1]}/"
     )
+    if database.replica is not None:
+        shown = database.replica.engine.url.render_as_string(hide_password=True)
+        click.echo(
+            f"Clinicians' reads of shared journals come from the replica {shown} while it is "
+            f"at most {replica_max_lag:g} s behind, else from the primary."
+        )
     click.echo(dim("Stop with Ctrl+C. " + SUPPORT_LINE))
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])

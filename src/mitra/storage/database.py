@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -34,6 +34,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Program
 
 from mitra.domain.errors import InputError, MitraError
 from mitra.storage.journal_scope import LOCAL_JOURNAL, local_journal_row, scope
+
+if TYPE_CHECKING:
+    from mitra.storage.replica import Replica
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
 HEAD_REVISION = "0012"
@@ -230,6 +233,10 @@ class Database:
     url: str
     engine: Engine
     journal_id: int = LOCAL_JOURNAL
+    # The clinic server's streaming replica, if it has one (``storage.replica``), and whether
+    # this copy's reads may go there (``on_replica``); writes always go to ``engine``.
+    replica: Replica | None = None
+    reads_from_replica: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -238,6 +245,20 @@ class Database:
     def for_journal(self, journal_id: int) -> Database:
         """This database (the same engine and pool) scoped to ``journal_id``."""
         return dataclasses.replace(self, journal_id=journal_id)
+
+    def on_replica(self) -> Database:
+        """This database, with its reads served by the replica while it is close enough to
+        the primary (``Replica.usable``), else by the primary; writes are unchanged."""
+        return dataclasses.replace(self, reads_from_replica=self.replica is not None)
+
+    def _read_connection(self) -> Connection:
+        replica = self.replica
+        if self.reads_from_replica and replica is not None and replica.usable():
+            try:
+                return replica.engine.connect()
+            except DBAPIError:
+                replica.forget()  # unreachable now: the primary answers, and it is checked again
+        return self.engine.connect()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -266,7 +287,7 @@ class Database:
         """A read-only transaction: a consistent snapshot that waits for no writer and cannot
         write (the database refuses: a read path that tried would fail loudly in tests)."""
         try:
-            with self.engine.connect() as plain:
+            with self._read_connection() as plain:
                 conn = scope(plain.execution_options(**{READ_ONLY: True}), self.journal_id)
                 with conn.begin():
                     if self.is_sqlite:
@@ -322,6 +343,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.engine.dispose()
 
     def display(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
@@ -360,6 +383,26 @@ def open_database(url: str) -> Database:
             f"cannot bring the database {database.display()} to this mitra's schema: {exc}"
         ) from exc
     return database
+
+
+def with_replica(database: Database, url: str, *, max_lag_seconds: float) -> Database:
+    """``database`` with the streaming replica at ``url`` for reads that may be a little
+    behind (``Database.on_replica``). The replica is only read, never migrated: it follows
+    the primary's schema by replication."""
+    from mitra.storage.replica import Replica  # noqa: PLC0415
+
+    if not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        raise InputError(
+            "the replica must be a PostgreSQL URL (postgresql://...), not "
+            f"{url.partition(':')[0]!r}",
+            field="replica_url",
+        )
+    try:
+        engine = create_engine(resolve_url(url), pool_pre_ping=True)
+    except Exception as exc:
+        raise DatabaseError(f"cannot use replica URL: {exc}") from exc
+    replica = Replica(engine=engine, primary=database.engine, max_lag_seconds=max_lag_seconds)
+    return dataclasses.replace(database, replica=replica)
 
 
 def create_at_head(database: Database) -> bool:

@@ -87,7 +87,7 @@ def _journal(request: Request, journal_id: int, what: str) -> AppContext:
     client = request.client.host if request.client else None
     if not _gate(request).may_read(caller, journal_id, what, client):
         raise not_found(journal_id)
-    ctx: AppContext = request.app.state.clinic.contexts.for_journal(journal_id)
+    ctx: AppContext = request.app.state.clinic.contexts.for_reader(journal_id)
     return ctx
 
 

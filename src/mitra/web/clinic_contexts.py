@@ -2,7 +2,8 @@
 
 The clinic server serves many journals from one PostgreSQL database. Each request acts on one
 journal: its caller's own (``__call__``, which reads the caller ``clinic_auth`` found) or, for
-a clinician's reads, the journal named in the path (``for_journal``). Every context shares the
+a clinician's reads, the journal named in the path (``for_reader``: reads from the streaming
+replica when the server has one, see ``storage.replica``). Every context shares the
 base context's clock, settings and safety rules (loaded once per process, before the first
 copy is made), and differs only in its database's journal scope (``Database.for_journal``), so
 a service handed one context can only see that journal.
@@ -32,6 +33,7 @@ class JournalContexts(ContextSource):
         super().__init__(lambda: base)
         self.base = base
         self._by_journal: dict[int, AppContext] = {}
+        self._for_readers: dict[int, AppContext] = {}
         self._journal_lock = threading.Lock()
 
     def __call__(self) -> AppContext:
@@ -50,4 +52,19 @@ class JournalContexts(ContextSource):
                 self.base.rules()  # loaded once: every copy carries the loaded rules
                 found = replace(self.base, database=self.base.database.for_journal(journal_id))
                 self._by_journal[journal_id] = found
+        return found
+
+    def for_reader(self, journal_id: int) -> AppContext:
+        """A clinician's context for reading a shared journal: as ``for_journal``, with its
+        reads served by the replica while it is close enough (``Database.on_replica``); the
+        caller has been let in (and audited) on the primary first."""
+        found = self._for_readers.get(journal_id)
+        if found is not None:
+            return found
+        own = self.for_journal(journal_id)
+        with self._journal_lock:
+            found = self._for_readers.get(journal_id)
+            if found is None:
+                found = replace(own, database=own.database.on_replica())
+                self._for_readers[journal_id] = found
         return found

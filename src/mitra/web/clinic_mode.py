@@ -6,7 +6,8 @@ pages and API are the local app's own (no second copy). ``ClinicMode.install`` a
 the host, cross-site and header guards (outermost first):
 
 1. ``clinic_auth.ClinicAuth``: who is asking (session cookie or bearer token), where they
-   may go, and one audit row for each successful write on their journal;
+   may go, and the audit row in waiting of each write on their journal (stored by the
+   write's own transaction: ``storage.write_audit``);
 2. ``JournalIdempotency``: the local app's ``Idempotency-Key`` handling, keyed in the
    caller's own journal (requests with no journal of their own, such as signing in, pass
    straight through: they carry no journal to key them in);
