@@ -1,16 +1,20 @@
 """``mitra clinic serve``: PostgreSQL only (a SQLite journal is refused, exit 2, nothing made),
-and on PostgreSQL it prints its real address and answers there, with sign-in first."""
+and on PostgreSQL it prints its real address and answers there, with sign-in first; with
+--workers, several processes share the port and one sign-in holds whichever answers."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from mitra.web import csrf
 from tests.support.cli import run
 
 
@@ -85,3 +89,71 @@ def test_it_serves_on_loopback_and_sends_visitors_to_sign_in(pg_url: str, tmp_pa
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(p) for p in found]
+
+
+def test_worker_processes_share_the_port_and_honour_one_sign_in(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from mitra.domain.access import Role
+    from mitra.services import clinic_accounts
+    from mitra.storage.database import open_database, resolve_url
+    from tests.clinic_web.conftest import FAST, FIXED_NOW, PASSWORD, TOKEN_FIELD
+
+    database = open_database(resolve_url(pg_url))
+    clinic_accounts.add_user(
+        database, email="w@example.org", role=Role.PERSON, password=PASSWORD, at=FIXED_NOW,
+        settings=FAST,
+    )  # fmt: skip
+    database.dispose()
+    mitra = str(Path(sys.executable).with_name("mitra"))
+    env = {
+        **os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
+        "MITRA_FIXED_NOW": FIXED_NOW.isoformat(),
+    }  # fmt: skip
+    process = subprocess.Popen(
+        [mitra, "clinic", "serve", "--db", pg_url, "--port", "0", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        address = line.split(" at ", 1)[1].strip()
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                form = opener.open(address + "sign-in", timeout=5).read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the workers did not answer"
+                time.sleep(0.2)
+        while len(_children(process.pid)) < 2:
+            assert time.monotonic() < deadline, "two workers did not start"
+            time.sleep(0.2)
+        found = TOKEN_FIELD.search(form)
+        assert found
+        body = urllib.parse.urlencode(
+            {"email": "w@example.org", "password": PASSWORD, "code": "",
+             csrf.FIELD: found.group(1)}
+        ).encode()  # fmt: skip
+        try:
+            opener.open(address + "sign-in", data=body, timeout=5)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 303, exc.read()
+        # Whichever worker answers, the session is the same one (it is a row, not memory).
+        answers = []
+        for _ in range(16):
+            try:
+                answers.append(opener.open(address + "today", timeout=5).status)
+            except urllib.error.HTTPError as exc:
+                answers.append(exc.code)
+        assert answers == [200] * 16
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -12,10 +12,17 @@ command.
 
 from __future__ import annotations
 
+import os
+import socket
+from typing import TYPE_CHECKING
+
 import click
 
 from mitra.cli.output import dim
 from mitra.cli.words import SUPPORT_LINE
+
+if TYPE_CHECKING:
+    from mitra.web.clinic_worker import WorkerConfig
 
 # The replica's default bound, here as a figure (storage.replica imports SQLAlchemy, which a
 # command's --help should not pay for).
@@ -73,6 +80,13 @@ Examples:
     metavar="SECONDS",
     help="Read from the primary instead while the replica is further behind than this.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the port (each with its own connections).",
+)
 def serve(
     db_url: str | None,
     host: str,
@@ -80,6 +94,7 @@ def serve(
     allowed_hosts: tuple[str, ...],
     replica_url: str | None,
     replica_max_lag: float,
+    workers: int,
 ) -> None:
     # The clinic commands' own reading of --db (SQLite refused, exit 2), imported here: that
     # module adds this command to its group.
@@ -101,6 +116,7 @@ def serve(
     from mitra.services.context import AppContext  # noqa: PLC0415
     from mitra.storage.database import open_database, with_replica  # noqa: PLC0415
     from mitra.web.clinic_mode import create_clinic_app  # noqa: PLC0415
+    from mitra.web.clinic_worker import WorkerConfig  # noqa: PLC0415
 
     database = open_database(url)
     if replica_url:
@@ -125,5 +141,40 @@ def serve(
             f"at most {replica_max_lag:g} s behind, else from the primary."
         )
     click.echo(dim("Stop with Ctrl+C. " + SUPPORT_LINE))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    if workers == 1:
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Server(config).run(sockets=[sock])
+        return
+    _run_workers(
+        WorkerConfig(
+            db_url=url,
+            replica_url=replica_url,
+            replica_max_lag=replica_max_lag,
+            allowed_hosts=allowed_hosts,
+            bound_host=host,
+            secure_cookies=not loopback,
+        ),
+        workers,
+        sock,
+    )
+
+
+def _run_workers(worker: WorkerConfig, workers: int, sock: socket.socket) -> None:
+    """``workers`` processes answering on ``sock``, each building its app from ``worker``
+    (``web.clinic_worker``), kept running by uvicorn's supervisor until Ctrl+C."""
+    import uvicorn  # noqa: PLC0415
+    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
+
+    from mitra.web.clinic_worker import WORKER_ENV  # noqa: PLC0415
+
+    os.environ[WORKER_ENV] = worker.to_env()  # the workers inherit it
+    config = uvicorn.Config(
+        "mitra.web.clinic_worker:app",
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    click.echo(f"{workers} worker processes share the port.")
+    Multiprocess(config, sockets=[sock]).run()
