@@ -143,6 +143,14 @@ def test_break_glass_needs_a_reason_expires_and_is_shown_to_the_person_and_admin
         (lee.email, sam.email, reason)
     ]
     assert clinic_sharing.break_glass_of_person(clinic_db, journal)[0].grant_id == grant.grant_id
+    again = clinic_sharing.break_glass(
+        clinic_db, clinician=lee, journal_id=journal, reason="Again: no answer by phone",
+        minutes=5, at=during,
+    )  # fmt: skip
+    page, total = clinic_sharing.break_glass_flag_page(clinic_db, offset=1, limit=1)
+    assert total == 2 and [f.grant.grant_id for f in page] == [grant.grant_id]
+    newest, _ = clinic_sharing.break_glass_flag_page(clinic_db, offset=0, limit=1)
+    assert [f.grant.grant_id for f in newest] == [again.grant_id]
 
 
 def test_others_reads_and_everyones_writes_are_audited_but_not_the_owners_reads(

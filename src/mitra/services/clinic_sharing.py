@@ -50,6 +50,7 @@ __all__ = [
     "SharedJournal",
     "access_for",
     "break_glass",
+    "break_glass_flag_page",
     "break_glass_flags",
     "break_glass_of_person",
     "parse_scope",
@@ -267,21 +268,28 @@ def break_glass_of_person(database: Database, journal_id: int) -> list[BreakGlas
         return share_store.grants_of_journal(conn, journal_id)
 
 
-def break_glass_flags(database: Database, *, since: datetime | None = None) -> list[BreakGlassFlag]:
-    """Every emergency access (since ``since``), newest first, for admins to review."""
+def break_glass_flags(
+    database: Database,
+    *,
+    since: datetime | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[BreakGlassFlag]:
+    """Emergency accesses (since ``since``), newest first, for admins to review."""
+    return break_glass_flag_page(database, since=since, offset=offset, limit=limit)[0]
+
+
+def break_glass_flag_page(
+    database: Database,
+    *,
+    since: datetime | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[BreakGlassFlag], int]:
+    """One page of ``break_glass_flags`` and how many there are in all (one query each)."""
     with database.read() as conn:
-        flags = []
-        for grant in share_store.grants_since(conn, since):
-            clinician = account_store.by_id(conn, grant.clinician_id)
-            person = account_store.owner_of(conn, grant.journal_id)
-            flags.append(
-                BreakGlassFlag(
-                    grant,
-                    "" if clinician is None else clinician.email,
-                    None if person is None else person.email,
-                )
-            )
-    return flags
+        found, total = share_store.flagged_grants(conn, since, offset=offset, limit=limit)
+    return [BreakGlassFlag(grant, clinician, person) for grant, clinician, person in found], total
 
 
 def access_for(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import Connection, Row, func, insert, or_, select, update
 
 from mitra.domain.access import BreakGlass, Scope, Share
 from mitra.storage import clinic_tables as c
@@ -163,9 +163,30 @@ def grants_of_journal(conn: Connection, journal_id: int) -> list[BreakGlass]:
     return [_grant(r) for r in rows]
 
 
-def grants_since(conn: Connection, since: datetime | None) -> list[BreakGlass]:
+def flagged_grants(
+    conn: Connection, since: datetime | None, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[tuple[BreakGlass, str, str | None]], int]:
+    """Emergency accesses (since ``since``) newest first, each with the clinician's email and
+    the journal owner's (None for a journal no account owns): one page, in one query, and how
+    many there are in all."""
     g = c.break_glass.c
-    query = select(c.break_glass)
+    clinician = c.accounts.alias("clinician")
+    owner = c.accounts.alias("owner")
+    query = (
+        select(c.break_glass, clinician.c.email.label("clinician_email"),
+               owner.c.email.label("owner_email"))
+        .join(clinician, clinician.c.id == g.clinician_id)
+        .outerjoin(owner, owner.c.journal_id == g.journal_id)
+    )  # fmt: skip
+    counted = select(func.count()).select_from(c.break_glass)
     if since is not None:
         query = query.where(g.created_at >= since)
-    return [_grant(r) for r in conn.execute(query.order_by(g.id.desc()))]
+        counted = counted.where(g.created_at >= since)
+    query = query.order_by(g.id.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    found = [
+        (_grant(r), str(r._mapping["clinician_email"]), r._mapping["owner_email"])
+        for r in conn.execute(query)
+    ]
+    return found, int(conn.execute(counted).scalar_one())

@@ -296,8 +296,10 @@ class ClinicGate:
 
     # -- an admin's audit page -----------------------------------------------------------------
     def break_glass_flags(self, page: int, per_page: int) -> tuple[list[FlagView], bool]:
-        flags = clinic_sharing.break_glass_flags(self.base.database)
         start = (page - 1) * per_page
+        flags, total = clinic_sharing.break_glass_flag_page(
+            self.base.database, offset=start, limit=per_page
+        )
         shown = [
             FlagView(
                 f.clinician_email,
@@ -306,9 +308,9 @@ class ClinicGate:
                 f.grant.starts,
                 f.grant.ends,
             )
-            for f in flags[start : start + per_page]
+            for f in flags
         ]
-        return shown, len(flags) > start + per_page
+        return shown, total > start + per_page
 
     def export(self, out: TextIO) -> int:
         return audit_log.export(self.base.database, out)
