@@ -101,3 +101,33 @@ def test_a_person_signs_in_sees_today_and_who_looked(
         assert "/sign-in" in page.url
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_a_clinician_makes_an_invitation_link_on_the_people_page(
+    browser: Any, clinic: Clinic, clinic_url: str, width: str
+) -> None:
+    clinician = clinic.accounts["clin_read"]
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, base_url=clinic_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/sign-in")
+        page.fill("#field-email", clinician.email)
+        page.fill("#field-password", PASSWORD)
+        page.fill("#field-code", clinic.code("clin_read"))
+        page.click("button[type=submit]")
+        page.wait_for_url("**/people")
+        page.fill("#field-invite_email", "sam.new@example.org")
+        page.click("#invite button[type=submit]")
+        link = page.locator("#invite-link").inner_text()
+        assert f"{clinic_url}/join/" in link
+        assert "sam.new@example.org" in page.locator("#invited").inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"people-invited-{w}.png"), full_page=True)
+        assert axe_violations(page) == []
+        width_used = page.evaluate("document.documentElement.scrollWidth")
+        assert width_used <= w  # the long link wraps instead of widening the page
+    finally:
+        context.close()
