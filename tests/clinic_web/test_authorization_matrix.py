@@ -120,6 +120,7 @@ ROUTES: dict[tuple[str, str], tuple[str, int | str]] = {
     ("POST", "/api/v1/entries/substances"): ("api", 422),
     ("POST", "/api/v1/entries/symptoms"): ("api", 422),
     ("POST", "/api/v1/products"): ("api", 422),
+    ("POST", "/api/v1/sync/entries"): ("api", 422),
     ("POST", "/api/v1/undo"): ("api", 404),
     ("DELETE", "/api/v1/entries/{entry_id}"): ("api", 404),
     ("DELETE", "/api/v1/products/{product_id}"): ("api", 404),

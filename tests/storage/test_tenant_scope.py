@@ -36,7 +36,7 @@ from mitra.services.safety import SafetyService
 from mitra.services.timeline import TimelineService
 from mitra.services.transfer import TransferService
 from mitra.services.usual_dose import usual_dose
-from mitra.storage import clinic_tables, idempotency, journal_dump
+from mitra.storage import clinic_tables, idempotency, journal_dump, push_store
 from mitra.storage import schema as t
 from mitra.storage.alert_store import AlertStore
 from mitra.storage.assessment_store import AssessmentStore
@@ -140,6 +140,14 @@ def _workload(ctx: AppContext) -> None:
         plans.step_back("too fast for me")
     plans.new_titration(target_dose_mg="40", doses_per_day="4")  # ends the taper, recorded
     journal.log_dose("10g", product="Red Bali leaf")  # over the titration's ceiling
+    # What `mitra share push` reads and marks, and what the server matches by uuid.
+    with ctx.database.transaction() as conn:
+        waiting = push_store.pending(conn, push_store.mark(conn, "https://clinic.test"))
+        push_store.entry_tables(conn, waiting.entry_ids[:3])
+        push_store.states_by_uuid(conn, ["no-such-uuid"])
+        push_store.set_mark(conn, "https://clinic.test", last_entry_id=waiting.top_entry_id,
+                            last_action_id=waiting.top_action_id, at=ctx.now())  # fmt: skip
+        push_store.marks(conn)
     _claim(ctx, "request-1", "a" * 64)
     with ctx.database.transaction() as conn:
         pending = idempotency.Pending("request-2", "b" * 64, ctx.now())

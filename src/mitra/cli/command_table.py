@@ -92,6 +92,8 @@ ENTRIES = (
           "JSON API (/api/v1, described at /api/v1/openapi.json)."),
     Entry("clinic", "clinic_cmds", "clinic_group", "Run the clinic server's accounts, shares "
           "and audit log (PostgreSQL only)."),
+    Entry("share", "share_cmds", "share_group", "Share this journal with your clinic: send "
+          "its entries to your account on the clinic's mitra server."),
 )  # fmt: skip
 BY_NAME = {entry.name: entry for entry in ENTRIES}
 

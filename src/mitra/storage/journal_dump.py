@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import ColumnElement, Connection, Table, func, insert, select, text
 
 from mitra.storage import schema as t
 from mitra.storage.journal_scope import journal_of
@@ -51,10 +51,15 @@ ID_TABLES: tuple[Table, ...] = (
 )
 
 
-def read_table(conn: Connection, table: Table) -> list[dict[str, Any]]:
+def read_table(
+    conn: Connection, table: Table, *, where: ColumnElement[bool] | None = None
+) -> list[dict[str, Any]]:
+    """The journal's rows of ``table`` (only those matching ``where``, when given)."""
     order = list(table.primary_key.columns)
     columns = [c for c in table.columns if c.name != "journal_id"]
     query = select(*columns).where(table.c.journal_id == journal_of(conn)).order_by(*order)
+    if where is not None:
+        query = query.where(where)
     return [dict(row._mapping) for row in conn.execute(query)]
 
 

@@ -373,3 +373,22 @@ idempotency_keys = Table(
     Column("location", Text),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# What a local journal has sent to a clinic server (``mitra share push``, issue 17): for each
+# server (its normalised address), the last entry and the last action of the journal's action
+# log that the server acknowledged (``storage.push_store``). Device state, not journal
+# content: never exported, never pushed.
+push_marks = Table(
+    "push_marks",
+    metadata,
+    Column(
+        "journal_id",
+        Integer,
+        ForeignKey("journals.id", name="fk_push_marks_journal"),
+        primary_key=True,
+    ),
+    Column("target", String(300), primary_key=True),
+    Column("last_entry_id", Integer, nullable=False),
+    Column("last_action_id", Integer, nullable=False),
+    Column("pushed_at", UTCDateTime, nullable=False),
+)
