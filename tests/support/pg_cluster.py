@@ -15,7 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -38,23 +38,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def running_cluster() -> Iterator[str]:
-    """Yield a base URL ``postgresql://postgres@127.0.0.1:PORT`` of a fresh cluster."""
-    bin_dir = _bin_dir()
-    root = Path(tempfile.mkdtemp(prefix="mitra-pg-"))
+def _place(prefix: str) -> tuple[Path, Path, Path, Callable[..., None]]:
+    """A new folder for a cluster (root, data and socket folders), and how to run the server
+    binaries there (as the ``postgres`` user when this is root)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     data, sockets = root / "data", root / "sock"
     sockets.mkdir()
     as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    runner = ["runuser", "-u", "postgres", "--"] if as_root else []
     if as_root:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
         root.chmod(0o755)
-    port = _free_port()
 
     def run(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, text=True)
+        subprocess.run([*runner, *args], check=True, capture_output=True, text=True)
+
+    return root, data, sockets, run
+
+
+@contextlib.contextmanager
+def running_cluster() -> Iterator[str]:
+    """Yield a base URL ``postgresql://postgres@127.0.0.1:PORT`` of a fresh cluster."""
+    bin_dir = _bin_dir()
+    root, data, sockets, run = _place("mitra-pg-")
+    port = _free_port()
 
     run(
         str(bin_dir / "initdb"),
@@ -106,19 +114,8 @@ def running_replica(primary_url: str) -> Iterator[str]:
     (``postgresql://postgres@127.0.0.1:PORT``, as ``running_cluster`` gives)."""
     bin_dir = _bin_dir()
     primary_port = primary_url.rsplit(":", 1)[1].split("/", 1)[0]
-    root = Path(tempfile.mkdtemp(prefix="mitra-pg-replica-"))
-    data, sockets = root / "data", root / "sock"
-    sockets.mkdir()
-    as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-    if as_root:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-        root.chmod(0o755)
+    root, data, sockets, run = _place("mitra-pg-replica-")
     port = _free_port()
-
-    def run(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, text=True)
 
     # -R writes standby.signal and primary_conninfo: the copy starts as a streaming standby.
     run(
