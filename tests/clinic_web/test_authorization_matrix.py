@@ -23,7 +23,7 @@ CLIN_READ, CLIN_PLAN, CLIN_NONE, ADMIN = "clin_read", "clin_plan", "clin_none", 
 ROLES = (ANON, OWNER, OTHER, CLIN_READ, CLIN_PLAN, CLIN_NONE, ADMIN)
 PERSONS = (OWNER, OTHER)
 STAFF = (CLIN_READ, CLIN_PLAN, CLIN_NONE, ADMIN)
-SIGN_IN, PEOPLE = "-> /sign-in", "-> /people"  # a 303 to that page
+SIGN_IN, PEOPLE = "-> /sign-in", "-> /clinic"  # a 303 to that page
 
 # Kind of route -> role -> status, where "own" is the route's own answer to a person (below).
 KINDS: dict[str, dict[str, int | str]] = {
@@ -46,7 +46,7 @@ KINDS: dict[str, dict[str, int | str]] = {
 
 # A shared journal's reads: the journal the clinician may see, one they may not, none at all.
 JOURNALS = ("shared", "not shared", "missing")
-JOURNAL_READ: dict[str, dict[str, int]] = {
+JOURNAL_READ: dict[str, dict[str, int | str]] = {
     ANON: dict.fromkeys(JOURNALS, 401),
     OWNER: dict.fromkeys(JOURNALS, 403),
     OTHER: dict.fromkeys(JOURNALS, 403),
@@ -54,6 +54,26 @@ JOURNAL_READ: dict[str, dict[str, int]] = {
     CLIN_PLAN: {"shared": 200, "not shared": 404, "missing": 404},
     CLIN_NONE: dict.fromkeys(JOURNALS, 404),
     ADMIN: dict.fromkeys(JOURNALS, 404),
+}
+
+# A shared journal's page as a clinician sees it: the same as its API, with a person or an
+# anonymous caller answered as the clinic's pages answer them.
+JOURNAL_PAGE: dict[str, dict[str, int | str]] = {
+    **JOURNAL_READ,
+    ANON: dict.fromkeys(JOURNALS, SIGN_IN),
+    OWNER: dict.fromkeys(JOURNALS, 403),
+    OTHER: dict.fromkeys(JOURNALS, 403),
+}
+# "I have seen this alert" with an alert that is not there: 404 for every journal, to everyone
+# the route lets in (a journal not shared answers as a missing alert).
+_SEEN_STAFF = {role: dict.fromkeys(JOURNALS, 404) for role in STAFF}
+JOURNAL_SEEN_API: dict[str, dict[str, int | str]] = {**JOURNAL_READ, **_SEEN_STAFF}
+JOURNAL_SEEN_PAGE: dict[str, dict[str, int | str]] = {**JOURNAL_PAGE, **_SEEN_STAFF}
+JOURNAL_KINDS = {
+    "journal": JOURNAL_READ,
+    "journal-page": JOURNAL_PAGE,
+    "journal-seen-api": JOURNAL_SEEN_API,
+    "journal-seen-page": JOURNAL_SEEN_PAGE,
 }
 
 # (method, path) -> (kind, what the route itself answers a person / everyone it lets in).
@@ -130,6 +150,9 @@ ROUTES: dict[tuple[str, str], tuple[str, int | str]] = {
     ("POST", "/sharing"): ("person", 422),
     ("POST", "/sharing/{share_id}/revoke"): ("person", 404),
     ("GET", "/who-looked"): ("person", 200),
+    ("GET", "/clinic"): ("staff", 200),
+    ("GET", "/clinic/people/{journal_id}"): ("journal-page", 0),
+    ("POST", "/clinic/people/{journal_id}/alerts/{alert_id}/seen"): ("journal-seen-page", 0),
     ("GET", "/people"): ("staff", 200),
     ("POST", "/people/break-glass"): ("clinician", 422),
     ("POST", "/people/invite"): ("staff", 422),
@@ -139,6 +162,7 @@ ROUTES: dict[tuple[str, str], tuple[str, int | str]] = {
     ("GET", "/api/v1/people/{journal_id}/alerts"): ("journal", 0),
     ("GET", "/api/v1/people/{journal_id}/entries"): ("journal", 0),
     ("GET", "/api/v1/people/{journal_id}/scores"): ("journal", 0),
+    ("POST", "/api/v1/people/{journal_id}/alerts/{alert_id}/seen"): ("journal-seen-api", 0),
     ("GET", "/api/v1/openapi.json"): ("public", 200),
     ("HEAD", "/api/v1/openapi.json"): ("public", 200),
     ("MOUNT", "/static"): ("public", 200),
@@ -175,7 +199,7 @@ def test_the_table_names_every_route_of_the_app(clinic: Clinic) -> None:
 def _status(answer: Any) -> int | str:
     if answer.status_code == 303:
         target = answer.headers["location"].split("?", 1)[0]
-        if target in ("/sign-in", "/people"):
+        if target in ("/sign-in", "/clinic"):
             return f"-> {target}"
     return int(answer.status_code)
 
@@ -222,7 +246,7 @@ def test_every_route_answers_every_role_as_the_table_says(clinic: Clinic) -> Non
     for method, path in ordered:
         kind, own = ROUTES[(method, path)]
         for role in ROLES:
-            if kind == "journal":
+            if kind in JOURNAL_KINDS:
                 for journal, journal_id in journals.items():
                     got = _call(
                         clinic,
@@ -232,7 +256,7 @@ def test_every_route_answers_every_role_as_the_table_says(clinic: Clinic) -> Non
                         method,
                         path.replace("{journal_id}", str(journal_id)),
                     )
-                    wanted = JOURNAL_READ[role][journal]
+                    wanted = JOURNAL_KINDS[kind][role][journal]
                     if got != wanted:
                         wrong.append((method, path, role, journal, wanted, got))
                 continue

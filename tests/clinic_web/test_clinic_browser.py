@@ -9,11 +9,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mitra.services.checkins import CheckinService
+from mitra.services.journal import JournalService
 from tests.clinic_web.conftest import PASSWORD, Clinic
 from tests.web.browser_support import axe_violations
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, WIDTHS
@@ -118,7 +121,8 @@ def test_a_clinician_makes_an_invitation_link_on_the_people_page(
         page.fill("#field-password", PASSWORD)
         page.fill("#field-code", clinic.code("clin_read"))
         page.click("button[type=submit]")
-        page.wait_for_url("**/people")
+        page.wait_for_url("**/clinic")  # a clinician's home is the roster
+        page.goto("/people")
         page.fill("#field-invite_email", "sam.new@example.org")
         page.click("#invite button[type=submit]")
         link = page.locator("#invite-link").inner_text()
@@ -129,5 +133,45 @@ def test_a_clinician_makes_an_invitation_link_on_the_people_page(
         assert axe_violations(page) == []
         width_used = page.evaluate("document.documentElement.scrollWidth")
         assert width_used <= w  # the long link wraps instead of widening the page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_a_clinician_sees_the_roster_opens_an_emergency_and_marks_it_seen(
+    browser: Any, clinic: Clinic, clinic_url: str, width: str
+) -> None:
+    owner = clinic.accounts["owner"]
+    JournalService(clinic.journal("owner")).log_symptom("I can't breathe")
+    CheckinService(clinic.journal("owner")).record(
+        "cows", "2,2,1,2,1,2,2,1,1,0,0", at=clinic.clock.now - timedelta(hours=1)
+    )
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, base_url=clinic_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/sign-in")
+        page.fill("#field-email", clinic.accounts["clin_read"].email)
+        page.fill("#field-password", PASSWORD)
+        page.fill("#field-code", clinic.code("clin_read"))
+        page.click("button[type=submit]")
+        page.wait_for_url("**/clinic")
+        first = page.locator(".roster-row").first
+        assert "Emergency not yet seen" in first.inner_text()
+        assert "COWS 14" in first.inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"roster-{w}.png"), full_page=True)
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= w
+        first.locator("h2 a").click()
+        page.wait_for_url(f"**/clinic/people/{owner.journal_id}")
+        page.screenshot(path=str(SHOTS / f"person-as-clinician-{w}.png"), full_page=True)
+        assert axe_violations(page) == []
+        page.click("#alerts button[type=submit]")
+        page.wait_for_url(f"**/clinic/people/{owner.journal_id}?seen=1")
+        assert "Seen by a clinician" in page.locator("#alerts").inner_text()
+        page.goto("/clinic")
+        assert "Emergency, seen" in page.locator(".roster-row").first.inner_text()
     finally:
         context.close()

@@ -252,6 +252,8 @@ class CheckinService:
             if start is not None:
                 for instrument in sorted({r.assessment.instrument_id for r in records}):
                     records += store.baseline_and_previous(instrument, start, inclusive=False)
+        # The baseline is the first score ever: inside the window it is read twice.
+        records = list({r.id: r for r in records}.values())
         rows = score_rows(records)
         if start is not None:
             rows = [row for row in rows if row.assessment.at >= start]

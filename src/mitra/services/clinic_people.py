@@ -36,20 +36,11 @@ def people_page(
     last), one page, and how many there are in all."""
     with database.read() as conn:
         shared = share_store.active_for_clinician(conn, clinician.account_id, at)
-        people = []
-        for found in shared:
-            newest = audit_store.of_journal(
-                conn, found.journal_id, since=None, until=None, not_actor=None, limit=1, offset=0
-            )
-            people.append(
-                Person(
-                    found.journal_id,
-                    found.email,
-                    found.scope.value,
-                    found.ends,
-                    newest[0].at if newest else None,
-                )
-            )
+        newest = audit_store.newest_of_journals(conn, [s.journal_id for s in shared])
+    people = [
+        Person(s.journal_id, s.email, s.scope.value, s.ends, newest.get(s.journal_id))
+        for s in shared
+    ]
     people.sort(key=lambda p: (p.last_activity is not None, p.last_activity), reverse=True)
     return people[offset : offset + limit], len(people)
 

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Row, func, insert, select, text
 
 from mitra.domain.audit_chain import GENESIS, AuditFields, AuditRow, seal
 from mitra.storage import clinic_tables as c
+from mitra.storage import schema as t
 
 # pg_advisory_xact_lock's key for the audit chain: any constant no other mitra lock uses
 # (the ASCII of "mitraAUD" as a 64-bit integer).
@@ -74,8 +75,36 @@ def append(conn: Connection, event: Event) -> AuditRow:
         .limit(1)
     ).first()
     seq, prev_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-    fields = AuditFields(
-        seq=seq + 1,
+    row = seal(_fields(seq + 1, event), prev_hash)
+    conn.execute(insert(c.audit_log).values(**_values(row)))
+    return row
+
+
+def append_many(conn: Connection, events: list[Event]) -> None:
+    """Chain ``events`` in their order after the last row, in one write transaction: the lock
+    is taken and the last row read once, and the rows go in one statement."""
+    if not events:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    last = conn.execute(
+        select(c.audit_log.c.seq, c.audit_log.c.row_hash)
+        .order_by(c.audit_log.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+    rows = []
+    for event in events:
+        seq += 1
+        row = seal(_fields(seq, event), prev_hash)
+        prev_hash = row.row_hash
+        rows.append(_values(row))
+    conn.execute(insert(c.audit_log), rows)
+
+
+def _fields(seq: int, event: Event) -> AuditFields:
+    return AuditFields(
+        seq=seq,
         at=event.at,
         actor_id=event.actor_id,
         actor_role=event.actor_role,
@@ -86,24 +115,43 @@ def append(conn: Connection, event: Event) -> AuditRow:
         source_address=event.source_address,
         reason=event.reason,
     )
-    row = seal(fields, prev_hash)
-    conn.execute(
-        insert(c.audit_log).values(
-            seq=row.seq,
-            at=row.at,
-            actor_id=row.actor_id,
-            actor_role=row.actor_role,
-            journal_id=row.journal_id,
-            action=row.action,
-            object_type=row.object_type,
-            object_id=row.object_id,
-            source_address=row.source_address,
-            reason=row.reason,
-            prev_hash=row.prev_hash,
-            row_hash=row.row_hash,
+
+
+def _values(row: AuditRow) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "actor_id": row.actor_id,
+        "actor_role": row.actor_role,
+        "journal_id": row.journal_id,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "source_address": row.source_address,
+        "reason": row.reason,
+        "prev_hash": row.prev_hash,
+        "row_hash": row.row_hash,
+    }
+
+
+def newest_of_journals(conn: Connection, journal_ids: list[int]) -> dict[int, datetime]:
+    """Each journal's newest audit row time (journals with none are left out): one statement,
+    an index probe per journal (``ix_audit_log_journal_at``)."""
+    if not journal_ids:
+        return {}
+    log = c.audit_log.c
+    newest = (
+        select(func.max(log.at))
+        .where(log.journal_id == t.journals.c.id)
+        .correlate(t.journals)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(t.journals.c.id, newest.label("newest")).where(
+            t.journals.c.id.in_(sorted(journal_ids))
         )
     )
-    return row
+    return {int(r[0]): r[1] for r in rows if r[1] is not None}
 
 
 def scan(conn: Connection, *, after_seq: int = 0) -> Iterator[AuditRow]:

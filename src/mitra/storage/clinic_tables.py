@@ -173,6 +173,14 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
     Index("ix_audit_log_journal_at", "journal_id", "at"),
+    # "Has a clinician seen this alert?" (the roster; migration 0014).
+    Index(
+        "ix_audit_log_seen",
+        "journal_id",
+        "object_id",
+        sqlite_where=text("action = 'seen'"),
+        postgresql_where=text("action = 'seen'"),
+    ),
 )
 
 # One row per failed sign-in and per key (a hashed email, a hashed source address): the

@@ -190,3 +190,18 @@ def flagged_grants(
         for r in conn.execute(query)
     ]
     return found, int(conn.execute(counted).scalar_one())
+
+
+def live_grants_of_clinician(
+    conn: Connection, clinician_id: int, at: datetime
+) -> list[tuple[BreakGlass, str]]:
+    """The clinician's emergency accesses open at ``at``, each with the journal owner's email
+    (the roster lists them beside the shares)."""
+    g = c.break_glass.c
+    rows = conn.execute(
+        select(c.break_glass, c.accounts.c.email.label("owner_email"))
+        .join(c.accounts, c.accounts.c.journal_id == g.journal_id)
+        .where(g.clinician_id == clinician_id, g.starts_at <= at, g.ends_at > at)
+        .order_by(g.id)
+    )
+    return [(_grant(r), str(r._mapping["owner_email"])) for r in rows]

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from mitra.domain.errors import NotFoundError
 from mitra.services.context import AppContext
 from mitra.services.safety import MAX_PER_PAGE
+from mitra.web import roster_view
 from mitra.web.api import alert_routes, checkin_routes, entry_routes
 from mitra.web.api.checkin_models import ScoresOut
 from mitra.web.api.entry_routes import ERRORS, Kind
@@ -42,18 +43,63 @@ Text = Annotated[str | None, Query(max_length=200)]
 MAX_PEOPLE = 200
 
 
+class TrendOut(BaseModel):
+    instrument: str
+    latest: int
+    previous: int | None
+    change: int | None
+    at: str
+
+
+class ReadinessOut(BaseModel):
+    answer: Literal["not-yet", "likely-ready", "talk-low-or-high"]
+    headline: str
+
+
+class RiskOut(BaseModel):
+    tier: str  # a tier id of the documented order (``tiers`` in the answer)
+    rank: int  # the tier's place in that order, 0 first
+    signs: list[str]  # the filter ids this journal shows
+    open_emergency: int
+    unseen_emergency: int  # open emergencies no clinician has marked as seen
+    open_urgent: int
+    escalation: int
+    last_checkin: str | None
+    days_since_checkin: int | None  # None: no check-in in the look-back (see the order)
+    trends: list[TrendOut]
+    plan: Literal["none", "on-track", "holding", "stepped-back"]
+    bup_readiness: ReadinessOut | None
+
+
 class PersonOut(BaseModel):
     journal_id: int
     email: str
     scope: Literal["read", "plan", "break-glass"]
     ends: str | None  # ISO 8601 with offset; None while the share has no end
+    risk: RiskOut
+
+
+class TierOut(BaseModel):
+    id: str
+    words: str
+    test: str
+    why: str
 
 
 class PeopleOut(BaseModel):
     people: list[PersonOut]
-    total: int
+    total: int  # journals matching the filter
+    everyone: int  # journals on your list
+    counts: dict[str, int]  # filter id -> journals showing that sign
+    tiers: list[TierOut]  # the risk order, first to last (data/roster.toml)
     offset: int
     limit: int
+
+
+class SeenOut(BaseModel):
+    journal_id: int
+    alert_id: int
+    seen: bool
 
 
 class PagedEntriesOut(EntriesOut):
@@ -91,22 +137,41 @@ def _journal(request: Request, journal_id: int, what: str) -> AppContext:
     return ctx
 
 
+Sort = Literal["risk", "email"]
+Needs = Literal["alerts", "withdrawal", "escalation", "plan", "no-checkin"]
+
+
 @router.get("", response_model=PeopleOut)
-def list_people(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    """Journals shared with you now (and open emergency access), newest activity first."""
+def list_people(
+    request: Request,
+    sort: Annotated[Sort, Query(description="risk: the documented order (tiers)")] = "risk",
+    needs: Annotated[Needs | None, Query(description="Only journals showing this sign")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PEOPLE)] = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Journals shared with you now (and your open emergency accesses), most in need first:
+    open emergencies not yet seen by a clinician, then seen ones, urgent alerts, withdrawal
+    high or rising, use going up, a plan holding or stepped back, no recent check-in, the
+    rest (``tiers`` says each test and why). Each journal listed is audited as a look."""
     caller = _clinician(request)
-    found, total = _gate(request).people_page(caller, offset, limit)
+    client = request.client.host if request.client else None
+    page = _gate(request).roster(
+        caller,
+        needs,
+        offset,
+        limit,
+        source=client,
+        sort_by_email=sort == "email",
+        readiness_of=roster_view.readiness_reader(request.app.state.clinic.contexts),
+    )
     return {
-        "people": [
-            {
-                "journal_id": p.journal_id,
-                "email": p.email,
-                "scope": p.scope,
-                "ends": p.ends.isoformat() if p.ends else None,
-            }
-            for p in found
+        "people": [roster_view.person(row, page.at) for row in page.rows],
+        "total": page.total,
+        "everyone": page.everyone,
+        "counts": page.counts,
+        "tiers": [
+            {"id": t.id, "words": t.words, "test": t.test, "why": t.why} for t in page.order.tiers
         ],
-        "total": total,
         "offset": offset,
         "limit": limit,
     }
@@ -163,3 +228,19 @@ def person_scores(
     ctx = _journal(request, journal_id, "scores")
     found = checkin_routes.list_scores(ctx, instrument, since)
     return {**found, "scores": found["scores"][offset : offset + limit]}
+
+
+@router.post("/{journal_id}/alerts/{alert_id}/seen", response_model=SeenOut)
+def person_alert_seen(
+    request: Request, journal_id: JournalId, alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> dict[str, Any]:
+    """Record that you have seen an open emergency or urgent alert (in the audit log): the
+    roster then stops putting the journal above every other for it. It does not close the
+    alert or stand for the person's own acknowledgement."""
+    caller = _clinician(request)
+    client = request.client.host if request.client else None
+    if not _gate(request).mark_seen(caller, journal_id, alert_id, client):
+        raise NotFoundError(
+            f"no open emergency or urgent alert {alert_id} in a journal shared with you"
+        )
+    return {"journal_id": journal_id, "alert_id": alert_id, "seen": True}

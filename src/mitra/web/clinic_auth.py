@@ -8,7 +8,8 @@ of each request and decides whether the request may reach a route at all:
   Bearer``. The pages' own fetches may use the session cookie instead; a state-changing API
   request on a session must come from this site (``Sec-Fetch-Site: same-origin`` or an
   ``Origin`` naming this host), since the API takes no CSRF token. A token without the
-  ``write`` scope gets 403 on POST, PUT, PATCH and DELETE.
+  ``write`` scope gets 403 on POST, PUT, PATCH and DELETE of a person's own journal; the
+  clinic's routes (``/api/v1/people/...``) check the scope their action needs themselves.
 - Pages take the ``mitra_session`` cookie; without a live session they send the browser to
   ``/sign-in`` (303), remembering the page to come back to.
 - Public paths (sign-in, invitations, the static files, the API description) need no caller.
@@ -58,10 +59,18 @@ PUBLIC_EXACT = frozenset({"/sign-in", "/api/v1/openapi.json"})
 PUBLIC_PREFIXES = ("/static/", "/join/")
 # Pages and API of the clinic itself: for every role, each route checks who may use it.
 CLINIC_EXACT = frozenset(
-    {"/sign-out", "/people", "/people/break-glass", "/people/invite", "/sharing", "/who-looked"}
+    {
+        "/sign-out",
+        "/clinic",
+        "/people",
+        "/people/break-glass",
+        "/people/invite",
+        "/sharing",
+        "/who-looked",
+    }
 )
-CLINIC_PREFIXES = ("/sharing/", "/admin/", "/api/v1/people")
-PERSONAL_FOR_OTHERS = "/people"  # where a clinician or admin goes instead of a personal page
+CLINIC_PREFIXES = ("/sharing/", "/admin/", "/clinic/", "/api/v1/people")
+PERSONAL_FOR_OTHERS = "/clinic"  # where a clinician or admin goes instead of a personal page
 BEARER = re.compile(r"Bearer ([A-Za-z0-9._~+/=-]{1,400})", re.IGNORECASE)
 
 UNAUTHENTICATED = "sign in first: send Authorization: Bearer <token> (a token from your clinic)"
@@ -219,7 +228,9 @@ class ClinicAuth:
             return
         unsafe = method in UNSAFE_METHODS
         if caller is not None and api and unsafe:
-            if via == "token" and "write" not in tuple(caller.scopes):
+            # A change to a person's own journal needs the write scope; a clinic route (a
+            # clinician marking an alert seen) checks its own scope through the sharing service.
+            if via == "token" and "write" not in tuple(caller.scopes) and not is_clinic(path):
                 await _json(send, 403, READ_ONLY_TOKEN, [])
                 return
             if via == "session" and not same_site(scope):

@@ -10,14 +10,16 @@ which the write's own transaction stores.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from mitra.domain.access import MAX_BREAK_GLASS, Action
+from mitra.domain.bup_readiness import Readiness
 from mitra.domain.errors import InputError, NotFoundError
-from mitra.services import audit_log, clinic_accounts, clinic_people, clinic_sharing
+from mitra.services import audit_log, clinic_accounts, clinic_people, clinic_roster, clinic_sharing
 from mitra.services.clinic_accounts import Caller
 from mitra.services.context import AppContext
 from mitra.storage import write_audit
@@ -56,7 +58,7 @@ class ShareView:
 class LookView:
     actor_email: str
     actor_role: str
-    action_kind: str  # read | write | break-glass | share | revoke | create | other
+    action_kind: str  # read | write | break-glass | share | revoke | create | seen | other
     action_text: str
     object_type: str
     at: datetime
@@ -256,6 +258,48 @@ class ClinicGate:
             PersonView(p.journal_id, p.email, p.scope, p.ends, p.last_activity) for p in found
         ], total
 
+    def roster(
+        self,
+        caller: Caller,
+        needs: str | None,
+        offset: int,
+        limit: int,
+        *,
+        source: str | None = None,
+        sort_by_email: bool = False,
+        readiness_of: Callable[[int], Readiness] | None = None,
+    ) -> clinic_roster.RosterPage:
+        """One page of the caller's roster (``services.clinic_roster``); its rows are audited."""
+        return clinic_roster.roster_page(
+            self.base.database,
+            caller,
+            at=self.now(),
+            only=needs,
+            offset=offset,
+            limit=limit,
+            source=source,
+            readiness_of=readiness_of,
+            by_email=sort_by_email,
+        )
+
+    def person_row(
+        self,
+        caller: Caller,
+        journal_id: int,
+        readiness_of: Callable[[int], Readiness] | None = None,
+    ) -> clinic_roster.RosterRow | None:
+        return clinic_roster.person_row(
+            self.base.database, caller, journal_id, at=self.now(), readiness_of=readiness_of
+        )
+
+    def mark_seen(self, caller: Caller, journal_id: int, alert_id: int, source: str | None) -> bool:
+        return clinic_roster.mark_seen(
+            self.base.database, caller, journal_id, alert_id, at=self.now(), source=source
+        )
+
+    def seen_alerts(self, journal_id: int, alert_ids: list[int]) -> set[int]:
+        return clinic_roster.seen_alerts(self.base.database, journal_id, alert_ids)
+
     def invite(self, caller: Caller, email: str, role: str) -> str:
         """An invitation token for ``email`` (a person, unless an admin chose another role)."""
         return clinic_accounts.create_invitation(
@@ -344,6 +388,7 @@ _LOOK_KINDS = {
     "share": "share",
     "revoke": "revoke",
     "create": "create",
+    "seen": "seen",
 }
 
 

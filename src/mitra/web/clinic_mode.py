@@ -83,12 +83,13 @@ class ClinicMode:
         self.gate = ClinicGate(self.base, self.settings)
 
     def install(self, app: FastAPI) -> None:
-        from mitra.web import clinic_api, clinic_pages, clinic_sync  # noqa: PLC0415
+        from mitra.web import clinic_api, clinic_pages, clinic_roster_pages, clinic_sync  # noqa: PLC0415
 
         app.state.clinic = self
         app.state.renderer.env.globals["clinic_nav"] = clinic_nav.clinic_nav
         app.include_router(clinic_api.router)
         app.include_router(clinic_pages.router)
+        app.include_router(clinic_roster_pages.router)
         app.include_router(clinic_sync.router)
         app.add_middleware(JournalIdempotency, contexts=self.contexts)
         app.add_middleware(

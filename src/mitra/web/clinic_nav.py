@@ -2,8 +2,8 @@
 
 A person has the local app's areas in the main menu, and Sharing and Who looked in the account
 row under it (with who is signed in and the sign-out button), so the main menu stays one row;
-a clinician has People; an admin has People and Audit (neither has a journal of their own).
-Nobody signed in: ``None`` (no account row). The caller comes from
+a clinician has Roster and People; an admin has those and Audit (neither has a journal of
+their own). Nobody signed in: ``None`` (no account row). The caller comes from
 ``clinic_auth.CALLER``, set for the request being rendered.
 """
 
@@ -25,6 +25,7 @@ class ClinicNav:
     current: str | None
     home: str
     email: str
+    for_person: bool  # a person's own account (clinicians and admins keep no journal)
 
 
 def clinic_nav(current: str | None) -> ClinicNav | None:
@@ -40,7 +41,7 @@ def clinic_nav(current: str | None) -> ClinicNav | None:
         home = "/today"
     else:
         items = menu.CLINIC_ADMIN if role == "admin" else menu.CLINIC_CLINICIAN
-        home = "/people"
+        home = "/clinic"
     return ClinicNav(
         nav=items,
         more=tuple(item for item in items if not item.core),
@@ -48,6 +49,7 @@ def clinic_nav(current: str | None) -> ClinicNav | None:
         current=current or _clinic_current(items + account),
         home=home,
         email=str(caller.email),
+        for_person=role == "person",
     )
 
 

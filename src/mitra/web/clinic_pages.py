@@ -68,13 +68,13 @@ def zone_of(request: Request, caller: Caller) -> ZoneInfo:
     return ZoneInfo(request.app.state.clinic.base.default_timezone)
 
 
-def _words(request: Request, caller: Caller) -> Any:
+def words_for(request: Request, caller: Caller) -> Any:
     zone = zone_of(request, caller)
     now = gate(request).now()
     return lambda at: when_words(at, now, zone) if at is not None else None
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Any:
+def clinic_page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Any:
     caller = caller_of(request)
     with_alerts = caller is not None and caller.journal_id is not None
     return renderer(request).page(
@@ -101,7 +101,7 @@ class SignInForm(BaseModel):
 def sign_in_page(request: Request, next: str = "/") -> Any:
     if caller_of(request) is not None:
         return see_other(request, "/")
-    return _page(
+    return clinic_page(
         request,
         "clinic_sign_in.html",
         {"form": FormState(), "refusal": None, "next": next, "notice": None},
@@ -117,7 +117,7 @@ def sign_in(request: Request, form: Annotated[SignInForm, Form()]) -> Any:
         )
     except SignInRefused as refused:
         state = FormState({"email": form.email})
-        return _page(
+        return clinic_page(
             request,
             "clinic_sign_in.html",
             {"form": state, "refusal": refused.message, "next": form.next, "notice": None},
@@ -155,7 +155,7 @@ class JoinForm(BaseModel):
 @router.get("/join/{token}", response_class=HTMLResponse)
 def join_page(request: Request, token: Token) -> Any:
     invitation = gate(request).invitation(token)
-    return _page(
+    return clinic_page(
         request,
         "clinic_join.html",
         {"invitation": invitation, "token": token, "form": FormState()},
@@ -175,7 +175,7 @@ def join(request: Request, token: Token, form: Annotated[JoinForm, Form()]) -> A
         session_id = gate(request).join(token, form.password, client)
     except InputError as exc:
         state = FormState.failed({}, exc, ("password", "again"))
-        return _page(
+        return clinic_page(
             request,
             "clinic_join.html",
             {"invitation": invitation, "token": token, "form": state},
@@ -199,7 +199,7 @@ PEOPLE_SCOPE_WORDS = {
 
 
 def _share_rows(request: Request, caller: Caller) -> list[dict[str, Any]]:
-    words = _words(request, caller)
+    words = words_for(request, caller)
     rows = []
     for share in gate(request).shares_of(caller):
         rows.append(
@@ -221,7 +221,7 @@ def _sharing(
     request: Request, caller: Caller, form: FormState, notice: str | None, status: int = 200
 ) -> Any:
     context = {"shares": _share_rows(request, caller), "form": form, "notice": notice}
-    return _page(request, "clinic_sharing.html", context, status)
+    return clinic_page(request, "clinic_sharing.html", context, status)
 
 
 @router.get("/sharing", response_class=HTMLResponse)
@@ -263,11 +263,19 @@ ACTION_WORDS = {
     "share": "shared your journal",
     "revoke": "stopped sharing your journal",
     "create": "set up your journal",
+    "seen": "marked one of your alerts as seen (it stays open for you)",
 }
 ROLE_WORDS = {"system": "", "person": "person", "clinician": "clinician",
               "admin": "administrator"}  # fmt: skip
 # What a read looked at, by the audit row's object.
-READ_WORDS = {"entries": "your entries", "alerts": "your alerts", "scores": "your scores"}
+READ_WORDS = {
+    "entries": "your entries",
+    "alerts": "your alerts",
+    "scores": "your scores",
+    "roster": "your summary on their list",
+    "summary": "your summary page",
+    "alert": "one of your alerts",
+}
 
 
 def look_words(look: LookView) -> str:
@@ -283,7 +291,7 @@ def look_words(look: LookView) -> str:
 @router.get("/who-looked", response_class=HTMLResponse)
 def who_looked(request: Request, page: Page = 1) -> Any:
     caller = signed_in(request, PERSON)
-    words = _words(request, caller)
+    words = words_for(request, caller)
     found, more = gate(request).who_looked(caller, page, PER_PAGE)
     rows = [
         {
@@ -296,7 +304,9 @@ def who_looked(request: Request, page: Page = 1) -> Any:
         }
         for r in found
     ]
-    return _page(request, "clinic_who_looked.html", {"rows": rows, "page": page, "more": more})
+    return clinic_page(
+        request, "clinic_who_looked.html", {"rows": rows, "page": page, "more": more}
+    )
 
 
 # -- a clinician: people and break-glass ----------------------------------------------------------
@@ -320,7 +330,7 @@ def _people(
     request: Request, caller: Caller, page: int, form: FormState, notice: str | None,
     status: int = 200, *, invite: FormState | None = None, invited: dict[str, str] | None = None,
 ) -> Any:  # fmt: skip
-    words = _words(request, caller)
+    words = words_for(request, caller)
     found, more = gate(request).people(caller, page, PER_PAGE)
     people = [
         {
@@ -344,7 +354,7 @@ def _people(
         "invite_roles": INVITE_ROLES if role_of(caller) == ADMIN else None,
         "invitation_days": gate(request).invitation_days(),
     }
-    return _page(request, "clinic_people.html", context, status)
+    return clinic_page(request, "clinic_people.html", context, status)
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -389,7 +399,7 @@ def invite(request: Request, form: Annotated[InviteForm, Form()]) -> Any:
 @router.get("/admin/audit", response_class=HTMLResponse)
 def admin_audit(request: Request, page: Page = 1) -> Any:
     caller = signed_in(request, ADMIN)
-    words = _words(request, caller)
+    words = words_for(request, caller)
     found, more = gate(request).break_glass_flags(page, PER_PAGE)
     flags = [
         {
@@ -401,7 +411,9 @@ def admin_audit(request: Request, page: Page = 1) -> Any:
         }
         for f in found
     ]
-    return _page(request, "clinic_admin_audit.html", {"flags": flags, "page": page, "more": more})
+    return clinic_page(
+        request, "clinic_admin_audit.html", {"flags": flags, "page": page, "more": more}
+    )
 
 
 @router.get("/admin/audit/export", response_model=None)

@@ -42,8 +42,12 @@ MORE = tuple(item for item in NAV if not item.core)
 # Clinic server (web/clinic_nav.py): a person's pages add these; a clinician or an admin has no
 # journal of their own, so sees only the clinic's pages.
 CLINIC_PERSON = (NavItem("Sharing", "/sharing"), NavItem("Who looked", "/who-looked"))
-CLINIC_CLINICIAN = (NavItem("People", "/people", core=True),)
+CLINIC_CLINICIAN = (
+    NavItem("Roster", "/clinic", core=True),
+    NavItem("People", "/people", core=True),
+)
 CLINIC_ADMIN = (
+    NavItem("Roster", "/clinic", core=True),
     NavItem("People", "/people", core=True),
     NavItem("Audit", "/admin/audit", core=True),
 )

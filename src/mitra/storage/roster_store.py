@@ -1,0 +1,191 @@
+"""Rows -> the roster's signals of many journals at once, in one statement.
+
+The clinic's one read across journals: the journals are named by the caller (the services
+pass the ids the caller's shares and grants let them see, never more), and every correlated
+subquery carries its table's ``journal_id`` (the tenant key). Each signal is an index probe:
+open alerts by the partial ``ix_alerts_open``, "seen" by ``ix_audit_log_seen``, scores by
+``ix_assessments_instrument_at`` and ``ix_assessments_at``, the plan by ``uq_plans_one_active``
+and ``ix_plan_events_plan``; every time range is bounded on both ends, so the cost follows the
+number of journals listed, not the years each holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    ScalarSelect,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    select,
+)
+
+from mitra.domain.roster import RosterOrder, Signals, Trend
+from mitra.storage import clinic_tables as c
+from mitra.storage import schema as t
+
+SEEN = "seen"  # the audit action of a clinician marking an alert as seen
+
+
+def _open_alerts(*conditions: Any) -> ScalarSelect[Any]:
+    a = t.alerts.c
+    return (
+        select(func.count())
+        .select_from(t.alerts)
+        .where(a.journal_id == t.journals.c.id, a.acknowledged_at.is_(None), *conditions)
+        .correlate(t.journals)
+        .scalar_subquery()
+    )
+
+
+def _unseen_emergencies() -> ScalarSelect[Any]:
+    a, log = t.alerts.c, c.audit_log.c
+    seen = exists().where(
+        log.journal_id == a.journal_id,
+        log.action == SEEN,
+        log.object_type == "alert",
+        log.object_id == cast(a.id, String),
+    )
+    return _open_alerts(a.severity == "emergency", ~seen)
+
+
+def _score(instrument_id: str, since: datetime, at: datetime, nth: int, column: str) -> Any:
+    s = t.assessments.c
+    return (
+        select(s[column])
+        .where(
+            s.journal_id == t.journals.c.id,
+            s.instrument_id == instrument_id,
+            s.at >= since,
+            s.at <= at,
+            s.deleted_at.is_(None),
+        )
+        .order_by(s.at.desc(), s.id.desc())
+        .limit(1)
+        .offset(nth)
+        .correlate(t.journals)
+        .scalar_subquery()
+    )
+
+
+def _last_checkin(since: datetime, at: datetime) -> Any:
+    s = t.assessments.c
+    return (
+        select(func.max(s.at))
+        .where(s.journal_id == t.journals.c.id, s.at >= since, s.at <= at, s.deleted_at.is_(None))
+        .correlate(t.journals)
+        .scalar_subquery()
+    )
+
+
+def _plan_event() -> Any:
+    p, e = t.plans.c, t.plan_events.c
+    return (
+        select(e.event)
+        .join(t.plans, and_(p.id == e.plan_id, p.journal_id == e.journal_id))
+        .where(e.journal_id == t.journals.c.id, p.status == "active")
+        .order_by(e.id.desc())
+        .limit(1)
+        .correlate(t.journals)
+        .scalar_subquery()
+    )
+
+
+def signals(
+    conn: Connection, emails: Mapping[int, str], order: RosterOrder, *, at: datetime
+) -> list[Signals]:
+    """The signals of each journal in ``emails`` (journal id -> the person's email), as at
+    ``at``; the journals in no particular order (``domain.roster`` orders them)."""
+    if not emails:
+        return []
+    a = t.alerts.c
+    trend_since = at - order.trend_window
+    columns: list[Any] = [
+        t.journals.c.id,
+        _open_alerts(a.severity == "emergency").label("open_emergency"),
+        _unseen_emergencies().label("unseen_emergency"),
+        _open_alerts(a.severity == "urgent").label("open_urgent"),
+        _open_alerts(a.rule_id.in_(order.escalation_rules)).label("escalation"),
+        _last_checkin(at - order.checkin_lookback, at).label("last_checkin"),
+        _plan_event().label("plan_event"),
+    ]
+    for instrument in order.trend_instruments:
+        for nth, name in ((0, "latest"), (1, "previous")):
+            columns.append(
+                _score(instrument, trend_since, at, nth, "total").label(f"{instrument}_{name}")
+            )
+        columns.append(_score(instrument, trend_since, at, 0, "at").label(f"{instrument}_at"))
+    rows = conn.execute(select(*columns).where(t.journals.c.id.in_(sorted(emails))))
+    return [_signals(row._mapping, emails, order) for row in rows]
+
+
+def _signals(m: Any, emails: Mapping[int, str], order: RosterOrder) -> Signals:
+    trends = []
+    for instrument in order.trend_instruments:
+        latest = m[f"{instrument}_latest"]
+        if latest is not None:
+            previous = m[f"{instrument}_previous"]
+            trends.append(
+                Trend(
+                    instrument,
+                    int(latest),
+                    None if previous is None else int(previous),
+                    _utc(m[f"{instrument}_at"]),
+                )
+            )
+    journal_id = int(m["id"])
+    return Signals(
+        journal_id=journal_id,
+        email=emails[journal_id],
+        open_emergency=int(m["open_emergency"]),
+        unseen_emergency=int(m["unseen_emergency"]),
+        open_urgent=int(m["open_urgent"]),
+        escalation=int(m["escalation"]),
+        last_checkin=None if m["last_checkin"] is None else _utc(m["last_checkin"]),
+        trends=tuple(trends),
+        plan_event=None if m["plan_event"] is None else str(m["plan_event"]),
+    )
+
+
+def _utc(value: Any) -> datetime:
+    """A subquery's time as a UTC datetime (its column type reads it; SQLite may still hand
+    back naive UTC)."""
+    found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def open_alert_ids(conn: Connection, journal_id: int, severities: Sequence[str]) -> list[int]:
+    """The ids of the journal's open alerts of these severities (what "seen" may name)."""
+    a = t.alerts.c
+    return [
+        int(v)
+        for v in conn.execute(
+            select(a.id).where(
+                a.journal_id == journal_id,
+                a.acknowledged_at.is_(None),
+                a.severity.in_(severities),
+            )
+        ).scalars()
+    ]
+
+
+def seen_alert_ids(conn: Connection, journal_id: int, alert_ids: Sequence[int]) -> set[int]:
+    """Which of these alerts of the journal a clinician has marked as seen."""
+    if not alert_ids:
+        return set()
+    log = c.audit_log.c
+    found = conn.execute(
+        select(log.object_id).where(
+            log.journal_id == journal_id,
+            log.action == SEEN,
+            log.object_type == "alert",
+            log.object_id.in_([str(i) for i in alert_ids]),
+        )
+    ).scalars()
+    return {int(v) for v in found if v is not None}

@@ -1,0 +1,178 @@
+"""The clinician's roster page (``/clinic``) and a person's page as a clinician sees it
+(``/clinic/people/{journal_id}``), with "I have seen this" for an open emergency or urgent
+alert.
+
+The roster is ``services.clinic_roster``'s page in words: the tier, the alerts, the latest
+COWS or SOWS and its change, the last check-in, the plan, buprenorphine readiness when a
+recent COWS makes it more than "not yet". A person's page is a read of their journal: the
+sharing service lets the clinician in (and audits the look) before anything is read, and a
+journal the clinician may not see is the same 404 as one that does not exist. Every POST is
+CSRF-checked (the router's dependency).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+
+from mitra.domain.roster import roster_order
+from mitra.services.alert_views import alert_view
+from mitra.services.checkins import CheckinService
+from mitra.services.clinic_roster import RosterRow
+from mitra.services.safety import SafetyService
+from mitra.services.views import score_row_view
+from mitra.web import csrf, roster_view
+from mitra.web.clinic_pages import (
+    MAX_PAGE,
+    PEOPLE_SCOPE_WORDS,
+    clinic_page,
+    gate,
+    signed_in,
+    words_for,
+    zone_of,
+)
+from mitra.web.clinic_roles import ADMIN, CLINICIAN
+from mitra.web.pages.common import see_other
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.require_token)])
+PER_PAGE = 25
+JournalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NOT_SHARED = "No journal {} is shared with you."
+TIER_LOOKS = {
+    "emergency-unseen": "emergency",
+    "emergency": "emergency",
+    "urgent": "urgent",
+    "withdrawal": "warning",
+    "escalation": "warning",
+    "plan": "warning",
+    "no-checkin": "caution",
+    "steady": "info",
+}
+READY_WORDS = {
+    "likely-ready": "Buprenorphine: the latest COWS suggests a start could be discussed",
+    "talk-low-or-high": (
+        "Buprenorphine: recent fentanyl, so a low-dose or high-dose start may be safer"
+    ),
+    "not-yet": "Buprenorphine: not yet",
+}
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _alert_words(row: RosterRow) -> str | None:
+    s = row.signals
+    parts = []
+    if s.open_emergency:
+        n = s.open_emergency
+        unseen = f" ({s.unseen_emergency} not yet seen)" if s.unseen_emergency else ""
+        parts.append(f"{n} emergency alert{'s' if n > 1 else ''}{unseen}")
+    if s.open_urgent:
+        parts.append(f"{s.open_urgent} urgent alert{'s' if s.open_urgent > 1 else ''}")
+    if s.escalation:
+        parts.append("use up this week")
+    return ", ".join(parts) or None
+
+
+def _row(request: Request, row: RosterRow, lookback_days: int, words: Any) -> dict[str, Any]:
+    s = row.signals
+    at = gate(request).now()
+    ready = row.readiness
+    return {
+        "journal_id": row.journal_id,
+        "email": row.email,
+        "tier": row.placed.tier,
+        "look": TIER_LOOKS[row.placed.tier.id],
+        "alerts": _alert_words(row),
+        "trends": [roster_view.trend_words(t) for t in s.trends],
+        "checkin": roster_view.checkin_words(at, s.last_checkin, lookback_days),
+        "plan": roster_view.PLAN_WORDS[roster_view.plan_state(s.plan_event)],
+        "ready": None if ready is None else READY_WORDS[ready.answer],
+        "scope": PEOPLE_SCOPE_WORDS.get(row.scope, row.scope),
+        "until": words(row.ends),
+    }
+
+
+@router.get("/clinic", response_model=None)
+def roster(
+    request: Request,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    needs: Annotated[str, Query(max_length=20)] = "",
+) -> Any:
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    found = gate(request).roster(
+        caller,
+        needs if needs in roster_view.FILTERS else None,
+        (page - 1) * PER_PAGE,
+        PER_PAGE,
+        source=_client(request),
+        readiness_of=roster_view.readiness_reader(request.app.state.clinic.contexts),
+    )
+    lookback = found.order.checkin_lookback.days
+    words = words_for(request, caller)
+    context = {
+        "rows": [_row(request, r, lookback, words) for r in found.rows],
+        "tiers": found.order.tiers,
+        "filters": [
+            {"id": f.id, "words": f.words, "count": found.counts[f.id]} for f in found.order.filters
+        ],
+        "needs": needs if needs in roster_view.FILTERS else "",
+        "everyone": found.everyone,
+        "total": found.total,
+        "page": page,
+        "more": page * PER_PAGE < found.total,
+        "looks": TIER_LOOKS,
+    }
+    return clinic_page(request, "clinic_roster.html", context)
+
+
+@router.get("/clinic/people/{journal_id}", response_model=None)
+def person(request: Request, journal_id: JournalId, seen: str = "") -> Any:
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    if not gate(request).may_read(caller, journal_id, "summary", _client(request)):
+        raise HTTPException(404, NOT_SHARED.format(journal_id))
+    contexts = request.app.state.clinic.contexts
+    row = gate(request).person_row(
+        caller, journal_id, readiness_of=roster_view.readiness_reader(contexts)
+    )
+    if row is None:  # the share ended between the two reads
+        raise HTTPException(404, NOT_SHARED.format(journal_id))
+    ctx = contexts.for_reader(journal_id)
+    zone = zone_of(request, caller)
+    alerts = [
+        alert_view(a, zone) for a in SafetyService(ctx).alert_page(per_page=20, offset=0).alerts
+    ]
+    serious = [a["id"] for a in alerts if a["severity"] in ("emergency", "urgent")]
+    seen_ids = gate(request).seen_alerts(journal_id, serious)
+    order = roster_order()
+    since = gate(request).now() - order.trend_window
+    words = words_for(request, caller)
+    rows = CheckinService(ctx).scores(None, since=since.isoformat())
+    scores = [
+        {**score_row_view(r, zone), "when": words(r.assessment.at)} for r in reversed(rows[-30:])
+    ]
+    context = {
+        "person": _row(request, row, order.checkin_lookback.days, words),
+        "alerts": alerts,
+        "serious": set(serious),
+        "seen_ids": seen_ids,
+        "scores": scores,
+        "window_days": order.trend_window.days,
+        "notice": "Recorded: you have seen it. The alert stays open for the person."
+        if seen
+        else None,
+    }
+    return clinic_page(request, "clinic_person.html", context)
+
+
+@router.post("/clinic/people/{journal_id}/alerts/{alert_id}/seen", response_model=None)
+def mark_seen(request: Request, journal_id: JournalId, alert_id: AlertId) -> Any:
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    if not gate(request).mark_seen(caller, journal_id, alert_id, _client(request)):
+        raise HTTPException(
+            404, "No open emergency or urgent alert by that number is shared with you."
+        )
+    return see_other(request, f"/clinic/people/{journal_id}", seen=1)
