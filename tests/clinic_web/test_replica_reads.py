@@ -64,3 +64,28 @@ def test_a_clinicians_reads_come_from_the_standby_and_everything_else_from_the_p
         assert not [s for s in on_standby if "audit_log" in s or "INSERT" in s]
     finally:
         event.remove(database.replica.engine, "before_cursor_execute", capture)
+
+
+def test_the_roster_reads_its_signals_from_the_standby_and_audits_on_the_primary(
+    replicated: Clinic,
+) -> None:
+    clinic = replicated
+    database = clinic.base.database
+    assert database.replica is not None
+    on_standby: list[str] = []
+
+    def capture(_c: object, _cur: object, statement: str, *_: object) -> None:
+        on_standby.append(statement)
+
+    reader = {"authorization": f"Bearer {clinic.token('clin_read')}"}
+    _caught_up(database)
+    event.listen(database.replica.engine, "before_cursor_execute", capture)
+    try:
+        answer = clinic.client().get("/api/v1/people?sort=risk", headers=reader)
+        assert answer.status_code == 200
+        assert [p["email"] for p in answer.json()["people"]] == ["owner@clinic.example"]
+        assert [s for s in on_standby if "alerts" in s and "assessments" in s]  # the signals
+        assert not [s for s in on_standby if "shares" in s]  # who may see what: the primary
+        assert not [s for s in on_standby if "INSERT" in s]  # its audit rows: the primary
+    finally:
+        event.remove(database.replica.engine, "before_cursor_execute", capture)

@@ -89,3 +89,13 @@ def test_a_window_of_scores_matches_the_full_list_at_its_edges(ctx: AppContext) 
     assert service.scores("phq2", since=start.isoformat()) == [
         r for r in every if r.assessment.instrument_id == "phq2" and r.assessment.at >= start
     ]
+
+
+def test_a_window_holding_the_baseline_lists_it_once(ctx: AppContext) -> None:
+    service = CheckinService(ctx)
+    for days, total in ((2, 10), (1, 6)):
+        service.record("sows-gossop", _answers(total), at=FIXED_NOW - timedelta(days=days))
+    since = (FIXED_NOW - timedelta(days=5)).isoformat()
+    ids = [row.record.id for row in service.scores(None, since=since)]
+    assert len(ids) == 2 == len(set(ids))
+    assert ids == sorted(_every_row(ctx))
