@@ -168,10 +168,12 @@ def test_a_clinician_sees_the_roster_opens_an_emergency_and_marks_it_seen(
         page.wait_for_url(f"**/clinic/people/{owner.journal_id}")
         page.screenshot(path=str(SHOTS / f"person-as-clinician-{w}.png"), full_page=True)
         assert axe_violations(page) == []
+        page.fill("#alerts input[name=note]", "Seen. I will call you at 4.")
         page.click("#alerts button[type=submit]")
         page.wait_for_url(f"**/clinic/people/{owner.journal_id}?seen=1")
-        assert "Seen by a clinician" in page.locator("#alerts").inner_text()
+        assert "Seen by you" in page.locator("#alerts").inner_text()
         page.goto("/clinic")
         assert "Emergency, seen" in page.locator(".roster-row").first.inner_text()
+        page.screenshot(path=str(SHOTS / f"roster-after-seen-{w}.png"), full_page=True)
     finally:
         context.close()

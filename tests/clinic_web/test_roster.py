@@ -116,9 +116,15 @@ def test_an_emergency_stays_on_top_until_a_clinician_has_seen_it(clinic: Clinic)
     assert refused.status_code == 404
     seen = clinic.client().post(
         f"/api/v1/people/{ids['amy']}/alerts/{alert}/seen",
+        json={"note": "Seen. Calling you now."},
         headers={"authorization": f"Bearer {clinic.token('clin_read')}"},
     )
     assert seen.status_code == 200 and seen.json()["seen"] is True
+    again = clinic.client().post(
+        f"/api/v1/people/{ids['amy']}/alerts/{alert}/seen",
+        headers={"authorization": f"Bearer {clinic.token('clin_read')}"},
+    )
+    assert again.status_code == 200  # kept once: the first note stands
     with clinic.base.database.read() as conn:
         rows = conn.execute(
             select(c.audit_log.c.actor_id, c.audit_log.c.object_id).where(
@@ -130,6 +136,24 @@ def test_an_emergency_stays_on_top_until_a_clinician_has_seen_it(clinic: Clinic)
         assert rows[0][0] == clinic_accounts.find_account(conn, "clin.read@clinic.example").id
     order = _order(_roster(clinic))
     assert order[0] == ("amy", "emergency")  # still above the urgent one: seen is not closed
+    with clinic.base.database.read() as conn:
+        acks = conn.execute(select(c.clinician_acks.c.alert_id, c.clinician_acks.c.note)).all()
+    assert [tuple(a) for a in acks] == [(alert, "Seen. Calling you now.")]
+    page = clinic.sign_in("amy").get("/alerts").text
+    assert "Seen by your care team" in page and "Seen. Calling you now." in page
+    assert "Mark as read" in page  # the person's own acknowledgement is still theirs to make
+
+
+def test_a_note_too_long_is_refused_and_nothing_is_stored(clinic: Clinic) -> None:
+    ids = _build(clinic)
+    (alert,) = _open(clinic, "amy", "emergency")
+    answer = clinic.client().post(
+        f"/api/v1/people/{ids['amy']}/alerts/{alert}/seen",
+        json={"note": "x" * 501},
+        headers={"authorization": f"Bearer {clinic.token('clin_read')}"},
+    )
+    assert answer.status_code == 422
+    assert _order(_roster(clinic))[0] == ("amy", "emergency-unseen")
 
 
 def test_filters_and_pages_keep_the_order(clinic: Clinic) -> None:

@@ -10,9 +10,11 @@ COWS recent and high enough for it to be more than "not yet"; then, on the prima
 row per journal on the page (action ``read``, object ``roster``), in one transaction, so each
 person's "who looked" shows that their summary was seen on a clinician's list.
 
-Marking an alert as seen checks access on the primary (audited as a read of the alert) and
-appends an audit row ``seen`` naming the alert, once: the roster's "emergency not yet seen"
-is answered from those rows (``storage.roster_store``). Times are passed in.
+Marking an alert as seen is a clinician's acknowledgement: access is checked on the primary
+(audited as a read of the alert), the acknowledgement is stored apart from the person's own
+(``clinician_acks``: the alert stays open for them, and they see who saw it and the note),
+and an audit row ``seen`` names the alert, in one transaction. The roster's "emergency not yet
+seen" is answered from those acknowledgements. Times are passed in.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from datetime import datetime, timedelta
 from mitra.domain import bup_readiness, roster
 from mitra.domain.access import Action, Scope
 from mitra.domain.bup_readiness import Readiness
+from mitra.domain.errors import InputError
 from mitra.domain.roster import Placed, RosterOrder, Signals
 from mitra.services import clinic_sharing
 from mitra.services.clinic_accounts import Caller
 from mitra.storage import audit_store, roster_store, share_store
 from mitra.storage.audit_store import Event
 from mitra.storage.database import Database
+from mitra.storage.roster_store import ClinicianAck
 
 ROSTER_OBJECT = "roster"
 SEVERITIES_SEEN = ("emergency", "urgent")
@@ -150,6 +154,20 @@ def roster_page(
     return RosterPage(rows, len(kept), len(everyone), roster.filter_counts(everyone), order, at)
 
 
+MAX_ACK_NOTE = 500
+
+
+def check_ack_note(note: str | None) -> str | None:
+    """A clinician's note for the person: at most ``MAX_ACK_NOTE`` characters (``InputError``
+    beyond); blank is none."""
+    clean = (note or "").strip()
+    if len(clean) > MAX_ACK_NOTE:
+        raise InputError(
+            f"the note is {len(clean)} characters; at most {MAX_ACK_NOTE} are kept", field="note"
+        )
+    return clean or None
+
+
 def mark_seen(
     database: Database,
     caller: Caller,
@@ -158,10 +176,14 @@ def mark_seen(
     *,
     at: datetime,
     source: str | None,
+    note: str | None = None,
 ) -> bool:
-    """Record that ``caller`` has seen an open emergency or urgent alert of a journal they may
-    see now; False (nothing recorded but the refusal) for a journal they may not see or an
-    alert that is not open there. Seen twice is recorded once."""
+    """Acknowledge, as ``caller``, an open emergency or urgent alert of a journal they may see
+    now: stored apart from the person's own acknowledgement (the alert stays open for them),
+    with an optional note the person sees, and audited as ``seen``. False (nothing stored but
+    the audited refusal) for a journal they may not see or an alert not open there. A second
+    acknowledgement by the same clinician keeps the first."""
+    clean = check_ack_note(note)
     with database.transaction() as conn:
         decision = clinic_sharing.access_for(
             database,
@@ -178,7 +200,9 @@ def mark_seen(
             return False
         if alert_id not in roster_store.open_alert_ids(conn, journal_id, SEVERITIES_SEEN):
             return False
-        if alert_id in roster_store.seen_alert_ids(conn, journal_id, [alert_id]):
+        if not roster_store.insert_ack(
+            conn, journal_id, alert_id, caller.account_id, at=at, note=clean
+        ):
             return True
         audit_store.append(
             conn,
@@ -194,6 +218,12 @@ def mark_seen(
             ),
         )
     return True
+
+
+def acks_of(database: Database, journal_id: int, alert_ids: list[int]) -> list[ClinicianAck]:
+    """The care team's acknowledgements of these alerts (what the person's page shows)."""
+    with database.read() as conn:
+        return roster_store.acks_of(conn, journal_id, alert_ids)
 
 
 def seen_alerts(database: Database, journal_id: int, alert_ids: list[int]) -> set[int]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -173,14 +174,33 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
     Index("ix_audit_log_journal_at", "journal_id", "at"),
-    # "Has a clinician seen this alert?" (the roster; migration 0014).
-    Index(
-        "ix_audit_log_seen",
+)
+
+# A clinician's acknowledgement of an alert: "I have seen this" (issue 17, migration 0014),
+# kept apart from the person's own (``alerts.acknowledged_at``): it never closes the alert.
+# One per clinician and alert; the audit log holds the same act as a ``seen`` row.
+clinician_acks = Table(
+    "clinician_acks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
         "journal_id",
-        "object_id",
-        sqlite_where=text("action = 'seen'"),
-        postgresql_where=text("action = 'seen'"),
+        Integer,
+        ForeignKey("journals.id", name="fk_clinician_acks_journal"),
+        nullable=False,
     ),
+    Column(
+        "alert_id", Integer, ForeignKey("alerts.id", name="fk_clinician_acks_alert"), nullable=False
+    ),
+    Column(
+        "clinician_id",
+        Integer,
+        ForeignKey("accounts.id", name="fk_clinician_acks_clinician"),
+        nullable=False,
+    ),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text),
+    UniqueConstraint("journal_id", "alert_id", "clinician_id", name="uq_clinician_acks"),
 )
 
 # One row per failed sign-in and per key (a hashed email, a hashed source address): the
@@ -203,4 +223,5 @@ CLINIC_TABLES = (
     break_glass,
     audit_log,
     sign_in_failures,
+    clinician_acks,
 )

@@ -3,7 +3,7 @@
 The clinic's one read across journals: the journals are named by the caller (the services
 pass the ids the caller's shares and grants let them see, never more), and every correlated
 subquery carries its table's ``journal_id`` (the tenant key). Each signal is an index probe:
-open alerts by the partial ``ix_alerts_open``, "seen" by ``ix_audit_log_seen``, scores by
+open alerts by the partial ``ix_alerts_open``, "seen" by ``uq_clinician_acks``, scores by
 ``ix_assessments_instrument_at`` and ``ix_assessments_at``, the plan by ``uq_plans_one_active``
 and ``ix_plan_events_plan``; every time range is bounded on both ends, so the cost follows the
 number of journals listed, not the years each holds.
@@ -12,25 +12,17 @@ number of journals listed, not the years each holds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    ScalarSelect,
-    String,
-    and_,
-    cast,
-    exists,
-    func,
-    select,
-)
+from sqlalchemy import Connection, ScalarSelect, and_, exists, func, insert, select
 
 from mitra.domain.roster import RosterOrder, Signals, Trend
 from mitra.storage import clinic_tables as c
 from mitra.storage import schema as t
 
-SEEN = "seen"  # the audit action of a clinician marking an alert as seen
+SEEN = "seen"  # the audit action of a clinician acknowledging an alert
 
 
 def _open_alerts(*conditions: Any) -> ScalarSelect[Any]:
@@ -45,13 +37,8 @@ def _open_alerts(*conditions: Any) -> ScalarSelect[Any]:
 
 
 def _unseen_emergencies() -> ScalarSelect[Any]:
-    a, log = t.alerts.c, c.audit_log.c
-    seen = exists().where(
-        log.journal_id == a.journal_id,
-        log.action == SEEN,
-        log.object_type == "alert",
-        log.object_id == cast(a.id, String),
-    )
+    a, ack = t.alerts.c, c.clinician_acks.c
+    seen = exists().where(ack.journal_id == a.journal_id, ack.alert_id == a.id)
     return _open_alerts(a.severity == "emergency", ~seen)
 
 
@@ -175,17 +162,60 @@ def open_alert_ids(conn: Connection, journal_id: int, severities: Sequence[str])
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ClinicianAck:
+    alert_id: int
+    clinician_id: int
+    clinician_email: str
+    at: datetime
+    note: str | None
+
+
+def acks_of(conn: Connection, journal_id: int, alert_ids: Sequence[int]) -> list[ClinicianAck]:
+    """The care team's acknowledgements of these alerts of the journal, oldest first."""
+    if not alert_ids:
+        return []
+    ack = c.clinician_acks.c
+    rows = conn.execute(
+        select(c.clinician_acks, c.accounts.c.email)
+        .join(c.accounts, c.accounts.c.id == ack.clinician_id)
+        .where(ack.journal_id == journal_id, ack.alert_id.in_(sorted(set(alert_ids))))
+        .order_by(ack.at, ack.id)
+    )
+    return [
+        ClinicianAck(int(r.alert_id), int(r.clinician_id), str(r.email), _utc(r.at), r.note)
+        for r in rows
+    ]
+
+
 def seen_alert_ids(conn: Connection, journal_id: int, alert_ids: Sequence[int]) -> set[int]:
     """Which of these alerts of the journal a clinician has marked as seen."""
-    if not alert_ids:
-        return set()
-    log = c.audit_log.c
+    return {a.alert_id for a in acks_of(conn, journal_id, alert_ids)}
+
+
+def insert_ack(
+    conn: Connection,
+    journal_id: int,
+    alert_id: int,
+    clinician_id: int,
+    *,
+    at: datetime,
+    note: str | None,
+) -> bool:
+    """Store a clinician's acknowledgement; False when they had already made one (kept)."""
+    ack = c.clinician_acks.c
     found = conn.execute(
-        select(log.object_id).where(
-            log.journal_id == journal_id,
-            log.action == SEEN,
-            log.object_type == "alert",
-            log.object_id.in_([str(i) for i in alert_ids]),
+        select(ack.id).where(
+            ack.journal_id == journal_id,
+            ack.alert_id == alert_id,
+            ack.clinician_id == clinician_id,
         )
-    ).scalars()
-    return {int(v) for v in found if v is not None}
+    ).first()
+    if found is not None:
+        return False
+    conn.execute(
+        insert(c.clinician_acks).values(
+            journal_id=journal_id, alert_id=alert_id, clinician_id=clinician_id, at=at, note=note
+        )
+    )
+    return True

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mitra.domain.errors import NotFoundError
+from mitra.services.clinic_roster import MAX_ACK_NOTE
 from mitra.services.context import AppContext
 from mitra.services.safety import MAX_PER_PAGE
 from mitra.web import roster_view
@@ -230,16 +231,30 @@ def person_scores(
     return {**found, "scores": found["scores"][offset : offset + limit]}
 
 
+class SeenIn(BaseModel):
+    note: str | None = Field(
+        default=None,
+        max_length=MAX_ACK_NOTE,
+        description="For the person: they see it with the alert",
+        examples=["Seen. I will call you this afternoon."],
+    )
+
+
 @router.post("/{journal_id}/alerts/{alert_id}/seen", response_model=SeenOut)
 def person_alert_seen(
-    request: Request, journal_id: JournalId, alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+    request: Request,
+    journal_id: JournalId,
+    alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: SeenIn | None = None,
 ) -> dict[str, Any]:
-    """Record that you have seen an open emergency or urgent alert (in the audit log): the
-    roster then stops putting the journal above every other for it. It does not close the
-    alert or stand for the person's own acknowledgement."""
+    """Acknowledge, as a clinician, an open emergency or urgent alert: stored apart from the
+    person's own acknowledgement (the alert stays open for them), shown to them with your
+    note, and recorded in the audit log; the roster then stops putting the journal above all
+    others for it. Acknowledging again keeps the first."""
     caller = _clinician(request)
     client = request.client.host if request.client else None
-    if not _gate(request).mark_seen(caller, journal_id, alert_id, client):
+    note = body.note if body else None
+    if not _gate(request).mark_seen(caller, journal_id, alert_id, client, note):
         raise NotFoundError(
             f"no open emergency or urgent alert {alert_id} in a journal shared with you"
         )

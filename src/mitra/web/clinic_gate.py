@@ -23,6 +23,7 @@ from mitra.services import audit_log, clinic_accounts, clinic_people, clinic_ros
 from mitra.services.clinic_accounts import Caller
 from mitra.services.context import AppContext
 from mitra.storage import write_audit
+from mitra.storage.roster_store import ClinicianAck
 from mitra.web import clinic_auth
 
 __all__ = ["Caller", "ClinicGate", "SignInRefused"]
@@ -292,13 +293,26 @@ class ClinicGate:
             self.base.database, caller, journal_id, at=self.now(), readiness_of=readiness_of
         )
 
-    def mark_seen(self, caller: Caller, journal_id: int, alert_id: int, source: str | None) -> bool:
+    def mark_seen(
+        self,
+        caller: Caller,
+        journal_id: int,
+        alert_id: int,
+        source: str | None,
+        note: str | None = None,
+    ) -> bool:
         return clinic_roster.mark_seen(
-            self.base.database, caller, journal_id, alert_id, at=self.now(), source=source
+            self.base.database,
+            caller,
+            journal_id,
+            alert_id,
+            at=self.now(),
+            source=source,
+            note=note,
         )
 
-    def seen_alerts(self, journal_id: int, alert_ids: list[int]) -> set[int]:
-        return clinic_roster.seen_alerts(self.base.database, journal_id, alert_ids)
+    def acks_of(self, journal_id: int, alert_ids: list[int]) -> list[ClinicianAck]:
+        return clinic_roster.acks_of(self.base.database, journal_id, alert_ids)
 
     def invite(self, caller: Caller, email: str, role: str) -> str:
         """An invitation token for ``email`` (a person, unless an admin chose another role)."""

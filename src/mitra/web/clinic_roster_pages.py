@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from pydantic import BaseModel
 
+from mitra.domain.errors import InputError
 from mitra.domain.roster import roster_order
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
-from mitra.services.clinic_roster import RosterRow
+from mitra.services.clinic_roster import MAX_ACK_NOTE, RosterRow
 from mitra.services.safety import SafetyService
 from mitra.services.views import score_row_view
 from mitra.web import csrf, roster_view
@@ -146,10 +148,18 @@ def person(request: Request, journal_id: JournalId, seen: str = "") -> Any:
         alert_view(a, zone) for a in SafetyService(ctx).alert_page(per_page=20, offset=0).alerts
     ]
     serious = [a["id"] for a in alerts if a["severity"] in ("emergency", "urgent")]
-    seen_ids = gate(request).seen_alerts(journal_id, serious)
+    words = words_for(request, caller)
+    acks = gate(request).acks_of(journal_id, serious)
+    seen_by = {
+        i: [
+            {"email": a.clinician_email, "when": words(a.at), "note": a.note}
+            for a in acks
+            if a.alert_id == i
+        ]
+        for i in serious
+    }
     order = roster_order()
     since = gate(request).now() - order.trend_window
-    words = words_for(request, caller)
     rows = CheckinService(ctx).scores(None, since=since.isoformat())
     scores = [
         {**score_row_view(r, zone), "when": words(r.assessment.at)} for r in reversed(rows[-30:])
@@ -158,7 +168,9 @@ def person(request: Request, journal_id: JournalId, seen: str = "") -> Any:
         "person": _row(request, row, order.checkin_lookback.days, words),
         "alerts": alerts,
         "serious": set(serious),
-        "seen_ids": seen_ids,
+        "seen_by": seen_by,
+        "me": caller.email,
+        "max_note": MAX_ACK_NOTE,
         "scores": scores,
         "window_days": order.trend_window.days,
         "notice": "Recorded: you have seen it. The alert stays open for the person."
@@ -168,10 +180,23 @@ def person(request: Request, journal_id: JournalId, seen: str = "") -> Any:
     return clinic_page(request, "clinic_person.html", context)
 
 
+class SeenForm(BaseModel):
+    note: str = ""
+
+
 @router.post("/clinic/people/{journal_id}/alerts/{alert_id}/seen", response_model=None)
-def mark_seen(request: Request, journal_id: JournalId, alert_id: AlertId) -> Any:
+def mark_seen(
+    request: Request,
+    journal_id: JournalId,
+    alert_id: AlertId,
+    form: Annotated[SeenForm, Form()],
+) -> Any:
     caller = signed_in(request, CLINICIAN, ADMIN)
-    if not gate(request).mark_seen(caller, journal_id, alert_id, _client(request)):
+    try:
+        done = gate(request).mark_seen(caller, journal_id, alert_id, _client(request), form.note)
+    except InputError as exc:
+        raise HTTPException(422, f"{exc.message}. Go back and shorten the note.") from None
+    if not done:
         raise HTTPException(
             404, "No open emergency or urgent alert by that number is shared with you."
         )
