@@ -69,7 +69,26 @@ JOURNAL_PAGE: dict[str, dict[str, int | str]] = {
 _SEEN_STAFF = {role: dict.fromkeys(JOURNALS, 404) for role in STAFF}
 JOURNAL_SEEN_API: dict[str, dict[str, int | str]] = {**JOURNAL_READ, **_SEEN_STAFF}
 JOURNAL_SEEN_PAGE: dict[str, dict[str, int | str]] = {**JOURNAL_PAGE, **_SEEN_STAFF}
+# Acting for a person with an empty body (a note, a taper, a step back): refused to a clinician
+# who may only read the journal, and 422 (nothing to act on) only for the one it is shared with
+# to plan.
+_NOTE_STAFF = {
+    **_SEEN_STAFF,
+    CLIN_READ: {"shared": 403, "not shared": 404, "missing": 404},
+    CLIN_PLAN: {"shared": 422, "not shared": 404, "missing": 404},
+}
+JOURNAL_NOTE_API: dict[str, dict[str, int | str]] = {**JOURNAL_READ, **_NOTE_STAFF}
+JOURNAL_NOTE_PAGE: dict[str, dict[str, int | str]] = {**JOURNAL_PAGE, **_NOTE_STAFF}
+# Limits put with an empty body (no limits: back to the server's) succeed for the clinician
+# the journal is shared with to plan.
+JOURNAL_LIMITS_API: dict[str, dict[str, int | str]] = {
+    **JOURNAL_NOTE_API,
+    CLIN_PLAN: {"shared": 200, "not shared": 404, "missing": 404},
+}
 JOURNAL_KINDS = {
+    "journal-limits-api": JOURNAL_LIMITS_API,
+    "journal-note-api": JOURNAL_NOTE_API,
+    "journal-note-page": JOURNAL_NOTE_PAGE,
     "journal": JOURNAL_READ,
     "journal-page": JOURNAL_PAGE,
     "journal-seen-api": JOURNAL_SEEN_API,
@@ -153,6 +172,8 @@ ROUTES: dict[tuple[str, str], tuple[str, int | str]] = {
     ("GET", "/clinic"): ("staff", 200),
     ("GET", "/clinic/people/{journal_id}"): ("journal-page", 0),
     ("POST", "/clinic/people/{journal_id}/alerts/{alert_id}/seen"): ("journal-seen-page", 0),
+    ("POST", "/clinic/people/{journal_id}/notes"): ("journal-note-page", 0),
+    ("POST", "/clinic/people/{journal_id}/limits"): ("journal-note-page", 0),
     ("GET", "/people"): ("staff", 200),
     ("POST", "/people/break-glass"): ("clinician", 422),
     ("POST", "/people/invite"): ("staff", 422),
@@ -163,6 +184,14 @@ ROUTES: dict[tuple[str, str], tuple[str, int | str]] = {
     ("GET", "/api/v1/people/{journal_id}/entries"): ("journal", 0),
     ("GET", "/api/v1/people/{journal_id}/scores"): ("journal", 0),
     ("POST", "/api/v1/people/{journal_id}/alerts/{alert_id}/seen"): ("journal-seen-api", 0),
+    ("GET", "/api/v1/people/{journal_id}/notes"): ("journal", 0),
+    ("POST", "/api/v1/people/{journal_id}/notes"): ("journal-note-api", 0),
+    ("GET", "/api/v1/notes"): ("api", 200),
+    ("GET", "/api/v1/limits"): ("api", 200),
+    ("GET", "/api/v1/people/{journal_id}/limits"): ("journal", 0),
+    ("PUT", "/api/v1/people/{journal_id}/limits"): ("journal-limits-api", 0),
+    ("POST", "/api/v1/people/{journal_id}/plan/taper"): ("journal-note-api", 0),
+    ("POST", "/api/v1/people/{journal_id}/plan/step-back"): ("journal-note-api", 0),
     ("GET", "/api/v1/openapi.json"): ("public", 200),
     ("HEAD", "/api/v1/openapi.json"): ("public", 200),
     ("MOUNT", "/static"): ("public", 200),

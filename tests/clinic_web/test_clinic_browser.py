@@ -170,7 +170,7 @@ def test_a_clinician_sees_the_roster_opens_an_emergency_and_marks_it_seen(
         assert axe_violations(page) == []
         page.fill("#alerts input[name=note]", "Seen. I will call you at 4.")
         page.click("#alerts button[type=submit]")
-        page.wait_for_url(f"**/clinic/people/{owner.journal_id}?seen=1")
+        page.wait_for_url(f"**/clinic/people/{owner.journal_id}?seen=alert")
         assert "Seen by you" in page.locator("#alerts").inner_text()
         page.goto("/clinic")
         assert "Emergency, seen" in page.locator(".roster-row").first.inner_text()

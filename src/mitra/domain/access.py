@@ -144,6 +144,9 @@ class Decision:
     via: Share | BreakGlass | None = None
 
 
+READ_ONLY_WHY = "the journal is shared to read only, not to plan"
+
+
 def may(
     actor: Actor,
     action: Action,
@@ -204,7 +207,7 @@ def _through_shares(
         if planning is not None:
             return Decision(True, f"the journal is shared with this {role} to plan", planning)
         if mine:
-            return Decision(False, "the journal is shared to read only, not to plan")
+            return Decision(False, READ_ONLY_WHY)
         return Decision(False, f"the journal is not shared with this {role} now")
     if mine:
         return Decision(True, f"the journal is shared with this {role}", mine[0])

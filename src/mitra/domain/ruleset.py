@@ -598,3 +598,40 @@ def _checked_override(rule: Rule, name: str, value: object) -> float | str:
             f"{rule.id}.{name} = {number:g} is outside the accepted range {threshold.range_text()}"
         )
     return number
+
+
+def tighten_only(
+    ruleset: Ruleset, overrides: Mapping[str, Mapping[str, object]]
+) -> tuple[Ruleset, list[str]]:
+    """``apply_settings`` for a clinician's limits for one person: every value must be at least
+    as strict as the one in force, hard limit or not (a person's limits are only ever made
+    stricter there); anything else is refused with its reason and left unchanged."""
+    strict: dict[str, dict[str, object]] = {}
+    errors: list[str] = []
+    for rule_id in sorted(overrides):
+        values: object = overrides[rule_id]
+        try:
+            rule = ruleset.rule(rule_id)
+        except KeyError:
+            errors.append(f"unknown rule '{rule_id}'; rule ids are listed in rules.toml")
+            continue
+        if not isinstance(values, Mapping):
+            errors.append(f"'{rule_id}' must be a table of threshold = value")
+            continue
+        for name in sorted(values, key=str):
+            value = values[name]
+            checked = _checked_override(rule, str(name), value)
+            if isinstance(checked, str):
+                errors.append(checked)
+                continue
+            threshold = rule.threshold(str(name))
+            if not threshold.is_at_least_as_tight(checked):
+                direction = "lowered" if threshold.tighter is Tighter.LOWER else "raised"
+                errors.append(
+                    f"refused: {rule_id}.{name} may only be {direction} (made stricter) from "
+                    f"{threshold.value:g} {threshold.unit}, not set to {checked:g}"
+                )
+                continue
+            strict.setdefault(rule_id, {})[str(name)] = checked
+    tightened, more = apply_settings(ruleset, strict)
+    return tightened, [*errors, *more]

@@ -83,6 +83,16 @@ class BreakGlassFlag:
     person_email: str | None
 
 
+class NotAllowed(Exception):
+    """A clinician may not act for a person in this journal (``reason`` says why; ``shared``:
+    the journal is shared with them, to read only)."""
+
+    def __init__(self, reason: str, *, shared: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.shared = shared
+
+
 def parse_scope(value: str) -> Scope:
     try:
         return Scope(value)

@@ -12,8 +12,8 @@ It is a testing and demo aid (subprocess tests, screenshots), never needed in no
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +22,9 @@ from mitra.storage.database import Database
 
 if TYPE_CHECKING:
     from mitra.services.safety import EffectiveRules
+
+# (version, {rule_id: {threshold: value}}): None and {} when no limits are set.
+LimitsSource = Callable[[], tuple[int | None, Mapping[str, Mapping[str, float]]]]
 
 
 FIXED_NOW_VARIABLE = "MITRA_FIXED_NOW"
@@ -74,8 +77,11 @@ class AppContext:
     clock: Callable[[], datetime] = field(default_factory=default_clock)
     default_timezone: str = field(default_factory=system_zone_name)
     safety_settings: Path | None = None
+    # On the clinic server, the limits a person's care team set (``services.person_limits``):
+    # their version and overrides, asked at each use so a change applies to the next write.
+    limits_source: LimitsSource | None = None
     _rules: EffectiveRules | None = field(default=None, repr=False)
-    _rules_stamp: tuple[str, int | None, int | None] | None = field(default=None, repr=False)
+    _rules_stamp: tuple[object, ...] | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -88,8 +94,16 @@ class AppContext:
         parse rules while a changed file still applies without a restart."""
         from mitra.services.safety import effective_rules, settings_stamp  # noqa: PLC0415
 
-        stamp = settings_stamp(self.safety_settings)
+        version, overrides = self.limits_source() if self.limits_source else (None, {})
+        stamp = (*settings_stamp(self.safety_settings), version)
         if self._rules is None or stamp != self._rules_stamp:
-            self._rules = effective_rules(self.safety_settings)
+            found = effective_rules(self.safety_settings)
+            if overrides:
+                from mitra.domain.ruleset import tighten_only  # noqa: PLC0415
+
+                # Checked as stricter when set; checked again against what is in force now.
+                tightened, refused = tighten_only(found.ruleset, overrides)
+                found = replace(found, ruleset=tightened, refused=(*found.refused, *refused))
+            self._rules = found
             self._rules_stamp = stamp
         return self._rules

@@ -119,8 +119,25 @@ def _no_plan() -> NotFoundError:
 
 
 class PlanService:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, author_id: int | None = None) -> None:
+        """``author_id``: a clinician acting for the person (clinic server); their plan or
+        step-back is recorded as theirs in the same transaction (``plan_authors``)."""
         self.ctx = ctx
+        self.author_id = author_id
+
+    def _authored(self, conn: Connection, plan_id: int, action: str) -> None:
+        if self.author_id is None:
+            return
+        from mitra.storage import plan_author_store  # noqa: PLC0415
+
+        plan_author_store.insert_author(
+            conn,
+            self.ctx.database.journal_id,
+            plan_id,
+            action=action,
+            author_id=self.author_id,
+            at=self.ctx.now(),
+        )
 
     # -- shared --------------------------------------------------------------------------------
     def limits(self) -> Limits:
@@ -141,6 +158,7 @@ class PlanService:
         if previous is not None:
             store.end(previous, at=now, day=today, reason=f"Replaced by a new {plan.kind} plan.")
         created = store.add(plan, at=now, day=today, reason=f"A new {plan.kind} plan.")
+        self._authored(conn, created.id, "created")
         return PlanCreated(
             created,
             previous,
@@ -404,6 +422,7 @@ class PlanService:
                 at=self.ctx.now(),
                 day=today,
             )
+            self._authored(conn, stored.id, "step-back")
         return StepBackResult(stored, decision, zone)
 
     # -- calendar ------------------------------------------------------------------------------

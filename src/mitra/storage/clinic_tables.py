@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -214,6 +215,76 @@ sign_in_failures = Table(
     Index("ix_sign_in_failures_key_at", "key", "at"),
 )
 
+# A clinician's note in a person's journal (issue 17, migration 0015): shown to the person
+# unless marked private to the care team. Never edited or deleted: a correction is a new note.
+care_notes = Table(
+    "care_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "journal_id",
+        Integer,
+        ForeignKey("journals.id", name="fk_care_notes_journal"),
+        nullable=False,
+    ),
+    Column(
+        "author_id", Integer, ForeignKey("accounts.id", name="fk_care_notes_author"), nullable=False
+    ),
+    Column("at", UTCDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("private", Boolean, nullable=False),
+    Index("ix_care_notes_journal_at", "journal_id", "at"),
+)
+
+# A clinician's limits for one person (issue 17, migration 0015): safety-rule thresholds made
+# stricter than the server's, as JSON ``{rule_id: {threshold: value}}``. Append-only: the
+# newest row of a journal is in force, the older ones are its history.
+journal_limits = Table(
+    "journal_limits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "journal_id",
+        Integer,
+        ForeignKey("journals.id", name="fk_journal_limits_journal"),
+        nullable=False,
+    ),
+    Column("overrides", Text, nullable=False),
+    Column(
+        "set_by",
+        Integer,
+        ForeignKey("accounts.id", name="fk_journal_limits_set_by"),
+        nullable=False,
+    ),
+    Column("set_at", UTCDateTime, nullable=False),
+    Index("ix_journal_limits_journal", "journal_id", "id"),
+)
+
+# Who of the care team made or changed a person's plan (issue 17, migration 0015): written in
+# the plan's own transaction, so a clinician's plan is never shown as the person's own.
+plan_authors = Table(
+    "plan_authors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "journal_id",
+        Integer,
+        ForeignKey("journals.id", name="fk_plan_authors_journal"),
+        nullable=False,
+    ),
+    Column("plan_id", Integer, ForeignKey("plans.id", name="fk_plan_authors_plan"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column(
+        "author_id",
+        Integer,
+        ForeignKey("accounts.id", name="fk_plan_authors_author"),
+        nullable=False,
+    ),
+    Column("at", UTCDateTime, nullable=False),
+    CheckConstraint("action IN ('created', 'step-back')", name="ck_plan_authors_action"),
+    Index("ix_plan_authors_plan", "journal_id", "plan_id"),
+)
+
 CLINIC_TABLES = (
     accounts,
     invitations,
@@ -224,4 +295,7 @@ CLINIC_TABLES = (
     audit_log,
     sign_in_failures,
     clinician_acks,
+    care_notes,
+    journal_limits,
+    plan_authors,
 )

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from mitra.storage.replica import Replica
 
 # Keep in step with the newest file in storage/migrations/versions (a test checks this).
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 ENV_VAR = "MITRA_DATABASE_URL"
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 # SQLite's own bookkeeping tables, present in any database.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+from mitra.services import person_limits
 from mitra.services.context import AppContext
 from mitra.web.app import ContextSource
 from mitra.web.clinic_auth import current_caller
@@ -50,7 +51,13 @@ class JournalContexts(ContextSource):
             found = self._by_journal.get(journal_id)
             if found is None:
                 self.base.rules()  # loaded once: every copy carries the loaded rules
-                found = replace(self.base, database=self.base.database.for_journal(journal_id))
+                database = self.base.database.for_journal(journal_id)
+                found = replace(
+                    self.base,
+                    database=database,
+                    # The care team's limits for this person apply to every use of its rules.
+                    limits_source=person_limits.source_for(self.base.database, journal_id),
+                )
                 self._by_journal[journal_id] = found
         return found
 

@@ -10,23 +10,36 @@ which the write's own transaction stores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import TextIO
+from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from mitra.domain.access import MAX_BREAK_GLASS, Action
 from mitra.domain.bup_readiness import Readiness
 from mitra.domain.errors import InputError, NotFoundError
-from mitra.services import audit_log, clinic_accounts, clinic_people, clinic_roster, clinic_sharing
+from mitra.services import (
+    audit_log,
+    care_notes,
+    clinic_accounts,
+    clinic_people,
+    clinic_roster,
+    clinic_sharing,
+    clinician_plans,
+    person_limits,
+)
 from mitra.services.clinic_accounts import Caller
 from mitra.services.context import AppContext
+from mitra.services.plans import PlanService
 from mitra.storage import write_audit
+from mitra.storage.plan_author_store import PlanAuthor
 from mitra.storage.roster_store import ClinicianAck
 from mitra.web import clinic_auth
 
 __all__ = ["Caller", "ClinicGate", "SignInRefused"]
+
+T = TypeVar("T")
 
 
 class SignInRefused(Exception):
@@ -313,6 +326,69 @@ class ClinicGate:
 
     def acks_of(self, journal_id: int, alert_ids: list[int]) -> list[ClinicianAck]:
         return clinic_roster.acks_of(self.base.database, journal_id, alert_ids)
+
+    # -- a person's plan --------------------------------------------------------------------------
+    def act_on_plan(
+        self,
+        caller: Caller,
+        journal_id: int,
+        context_of: Callable[[], AppContext],
+        change: Callable[[PlanService], T],
+        source: str | None,
+    ) -> T:
+        return clinician_plans.act(
+            self.base.database,
+            context_of,
+            caller,
+            journal_id,
+            change,
+            at=self.now(),
+            source=source,
+        )
+
+    def plan_authors(self, journal_id: int, plan_id: int) -> list[PlanAuthor]:
+        return clinician_plans.authors(self.base.database, journal_id, plan_id)
+
+    # -- a person's limits -----------------------------------------------------------------------
+    def set_limits(
+        self, caller: Caller, journal_id: int, limits: Mapping[str, object], source: str | None
+    ) -> int:
+        return person_limits.set_limits(
+            self.base.database,
+            caller,
+            journal_id,
+            limits,
+            server=self.base.rules().ruleset,
+            at=self.now(),
+            source=source,
+        )
+
+    def limits_of(self, journal_id: int) -> person_limits.LimitsView:
+        return person_limits.view(self.base.database, journal_id, self.base.rules().ruleset)
+
+    def limits_in_force(self, journal_id: int) -> dict[str, dict[str, float]]:
+        found = person_limits.source_for(self.base.database, journal_id)()[1]
+        return {r: dict(v) for r, v in found.items()}
+
+    # -- clinicians' notes ---------------------------------------------------------------------
+    def write_note(
+        self, caller: Caller, journal_id: int, text: str, private: bool, source: str | None
+    ) -> int:
+        return care_notes.write(
+            self.base.database,
+            caller,
+            journal_id,
+            text=text,
+            private=private,
+            at=self.now(),
+            source=source,
+        )
+
+    def team_notes(self, journal_id: int, offset: int, limit: int) -> care_notes.NotesPage:
+        return care_notes.for_team(self.base.database, journal_id, offset=offset, limit=limit)
+
+    def person_notes(self, journal_id: int, offset: int, limit: int) -> care_notes.NotesPage:
+        return care_notes.for_person(self.base.database, journal_id, offset=offset, limit=limit)
 
     def invite(self, caller: Caller, email: str, role: str) -> str:
         """An invitation token for ``email`` (a person, unless an admin chose another role)."""

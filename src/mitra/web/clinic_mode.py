@@ -88,6 +88,7 @@ class ClinicMode:
         app.state.clinic = self
         app.state.renderer.env.globals["clinic_nav"] = clinic_nav.clinic_nav
         app.include_router(clinic_api.router)
+        app.include_router(clinic_api.own_router)
         app.include_router(clinic_pages.router)
         app.include_router(clinic_roster_pages.router)
         app.include_router(clinic_sync.router)

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from mitra.domain.errors import ConflictError, InputError, NotFoundError
 from mitra.domain.human_time import when_words
+from mitra.services import care_notes
 from mitra.services.catalogue import ProfileService
 from mitra.web import clinic_session, csrf
 from mitra.web.clinic_auth import caller_of
@@ -33,6 +34,7 @@ from mitra.web.render import renderer
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.require_token)])
 PER_PAGE = 20
+NOTES_SHOWN = 20  # the newest; the API pages through the rest
 MAX_PAGE = 100_000
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Token = Annotated[str, Path(max_length=200)]
@@ -220,7 +222,23 @@ def _share_rows(request: Request, caller: Caller) -> list[dict[str, Any]]:
 def _sharing(
     request: Request, caller: Caller, form: FormState, notice: str | None, status: int = 200
 ) -> Any:
-    context = {"shares": _share_rows(request, caller), "form": form, "notice": notice}
+    assert caller.journal_id is not None
+    words = words_for(request, caller)
+    notes = gate(request).person_notes(caller.journal_id, 0, NOTES_SHOWN)
+    limits = gate(request).limits_of(caller.journal_id)
+    context = {
+        "shares": _share_rows(request, caller),
+        "form": form,
+        "notice": notice,
+        "notes": [
+            {"author": n.author_email, "when": words(n.at), "text": n.text} for n in notes.notes
+        ],
+        "notes_total": notes.total,
+        "notes_hidden": notes.private_hidden,
+        "notes_rule": care_notes.PERSON_RULE,
+        "limits": limits,
+        "limits_when": words(limits.set_at),
+    }
     return clinic_page(request, "clinic_sharing.html", context, status)
 
 
@@ -275,11 +293,18 @@ READ_WORDS = {
     "roster": "your summary on their list",
     "summary": "your summary page",
     "alert": "one of your alerts",
+    "notes": "your care team's notes",
 }
 
 
 def look_words(look: LookView) -> str:
     """What someone did, in words: "looked at your entries", "shared your journal (...)"."""
+    if look.action_kind == "write" and look.object_type == "note":
+        return "wrote a note in your journal"
+    if look.action_kind == "write" and look.object_type == "plan":
+        return "set or changed your plan"
+    if look.action_kind == "write" and look.object_type == "limits":
+        return "set your safety limits"
     if look.action_kind == "read" and look.object_type in READ_WORDS:
         return "looked at " + READ_WORDS[look.object_type]
     text = ACTION_WORDS.get(look.action_kind, look.action_text)

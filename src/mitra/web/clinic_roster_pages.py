@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from mitra.domain.errors import InputError
 from mitra.domain.roster import roster_order
+from mitra.services import care_notes
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
 from mitra.services.clinic_roster import MAX_ACK_NOTE, RosterRow
@@ -42,6 +43,12 @@ PER_PAGE = 25
 JournalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 NOT_SHARED = "No journal {} is shared with you."
+NOTES_SHOWN = 20
+SEEN_NOTICES = {
+    "alert": "Recorded: you have seen it. The alert stays open for the person.",
+    "note": "Your note is saved.",
+    "limits": "The limit is in force: their next entry and their plan are judged with it.",
+}
 TIER_LOOKS = {
     "emergency-unseen": "emergency",
     "emergency": "emergency",
@@ -132,7 +139,9 @@ def roster(
 
 
 @router.get("/clinic/people/{journal_id}", response_model=None)
-def person(request: Request, journal_id: JournalId, seen: str = "") -> Any:
+def person(
+    request: Request, journal_id: JournalId, seen: Annotated[str, Query(max_length=10)] = ""
+) -> Any:
     caller = signed_in(request, CLINICIAN, ADMIN)
     if not gate(request).may_read(caller, journal_id, "summary", _client(request)):
         raise HTTPException(404, NOT_SHARED.format(journal_id))
@@ -173,9 +182,16 @@ def person(request: Request, journal_id: JournalId, seen: str = "") -> Any:
         "max_note": MAX_ACK_NOTE,
         "scores": scores,
         "window_days": order.trend_window.days,
-        "notice": "Recorded: you have seen it. The alert stays open for the person."
-        if seen
-        else None,
+        "notice": SEEN_NOTICES.get(seen),
+        "notes": [
+            {"author": n.author_email, "when": words(n.at), "text": n.text, "private": n.private}
+            for n in gate(request).team_notes(journal_id, 0, NOTES_SHOWN).notes
+        ],
+        "may_write_notes": row.scope == "plan",
+        "limits": _limit_rows(request, journal_id, words),
+        "limit_options": _limit_options(request),
+        "note_rule": care_notes.PERSON_RULE,
+        "max_text": care_notes.MAX_NOTE,
     }
     return clinic_page(request, "clinic_person.html", context)
 
@@ -200,4 +216,83 @@ def mark_seen(
         raise HTTPException(
             404, "No open emergency or urgent alert by that number is shared with you."
         )
-    return see_other(request, f"/clinic/people/{journal_id}", seen=1)
+    return see_other(request, f"/clinic/people/{journal_id}", seen="alert")
+
+
+class NoteForm(BaseModel):
+    text: str = ""
+    private: str = ""
+
+
+@router.post("/clinic/people/{journal_id}/notes", response_model=None)
+def write_note(request: Request, journal_id: JournalId, form: Annotated[NoteForm, Form()]) -> Any:
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    try:
+        gate(request).write_note(
+            caller, journal_id, form.text, bool(form.private), _client(request)
+        )
+    except care_notes.NotAllowed as exc:
+        if exc.shared:
+            raise HTTPException(
+                403, "This journal is shared with you to read, not to plan or write notes."
+            ) from None
+        raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
+    except InputError as exc:
+        raise HTTPException(
+            422, f"{exc.message[0].upper()}{exc.message[1:]}. Go back to change it."
+        ) from None
+    return see_other(request, f"/clinic/people/{journal_id}", seen="note")
+
+
+def _limit_rows(request: Request, journal_id: int, words: Any) -> dict[str, Any]:
+    found = gate(request).limits_of(journal_id)
+    return {
+        "rows": [
+            {"title": x.rule_title, "threshold": x.threshold, "value": f"{x.value:g} {x.unit}",
+             "server": f"{x.server_value:g} {x.unit}"}
+            for x in found.limits
+        ],
+        "by": found.set_by,
+        "when": words(found.set_at),
+    }  # fmt: skip
+
+
+def _limit_options(request: Request) -> list[tuple[str, str]]:
+    """Every threshold a clinician may make stricter, with the server's value."""
+    ruleset = gate(request).base.rules().ruleset
+    return [
+        (f"{r.id}.{x.name}", f"{r.title}: {x.name.replace('_', ' ')} (now {x.value:g} {x.unit}, "
+                             f"stricter is {x.tighter.value})")
+        for r in ruleset.rules
+        for x in r.thresholds
+    ]  # fmt: skip
+
+
+class LimitForm(BaseModel):
+    threshold: str = ""
+    value: str = ""
+
+
+@router.post("/clinic/people/{journal_id}/limits", response_model=None)
+def set_limit(request: Request, journal_id: JournalId, form: Annotated[LimitForm, Form()]) -> Any:
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    rule_id, _, name = form.threshold.partition(".")
+    try:
+        value = float(form.value.strip())
+    except ValueError:
+        value = float("nan")  # refused below, after the access check, with the words
+    limits: dict[str, dict[str, object]] = {
+        r: dict(v) for r, v in gate(request).limits_in_force(journal_id).items()
+    }
+    limits.setdefault(rule_id, {})[name] = value
+    try:
+        gate(request).set_limits(caller, journal_id, limits, _client(request))
+    except care_notes.NotAllowed as exc:
+        if exc.shared:
+            raise HTTPException(
+                403, "This journal is shared with you to read, not to plan or set limits."
+            ) from None
+        raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
+    except InputError as exc:
+        raise HTTPException(422, f"{exc.message}. Go back to change it.") from None
+    return see_other(request, f"/clinic/people/{journal_id}", seen="limits")

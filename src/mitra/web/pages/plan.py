@@ -23,8 +23,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from mitra.domain.human_time import day_words
+from mitra.domain.human_time import day_words, when_words
 from mitra.domain.plan_units import in_product
+from mitra.services import clinician_plans
 from mitra.services.alert_views import support_view
 from mitra.services.catalogue import ProfileService
 from mitra.services.context import AppContext
@@ -138,6 +139,7 @@ def _context(
     notice: str | None = None,
 ) -> dict[str, Any]:
     service = PlanService(ctx)
+    zone = ProfileService(ctx).show().zone()
     status = plan_today(ctx)
     overview = service.show() if status is not None else None
     measure = overview.measure if overview else None
@@ -165,6 +167,15 @@ def _context(
         "notice": notice,
         "alternatives": alternatives_view(),
         "support": support_view(ctx.rules().ruleset.support),
+        # Who of the care team set or stepped back this plan (clinic server; none locally).
+        "authors": []
+        if overview is None
+        else [
+            {"action": a.action, "email": a.email, "when": when_words(a.at, ctx.now(), zone)}
+            for a in clinician_plans.authors(
+                ctx.database, ctx.database.journal_id, overview.stored.id
+            )
+        ],
     }
 
 

@@ -1,0 +1,80 @@
+"""A clinician's limits for one person (issue 17 item 2) on the private PostgreSQL cluster:
+only stricter than the server's, in force for that person's next write and nobody else's,
+shown to the person, set only with a share to plan, and a refused value stores nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from mitra.storage import clinic_tables as c
+from tests.clinic_web.conftest import Clinic
+
+RULE = "dose-mitragynine-high"
+
+
+def _auth(clinic: Clinic, who: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {clinic.token(who)}"}
+
+
+def _put(clinic: Clinic, who: str, limits: dict[str, Any]) -> Any:
+    journal_id = clinic.accounts["owner"].journal_id
+    return clinic.client().put(
+        f"/api/v1/people/{journal_id}/limits", json={"limits": limits}, headers=_auth(clinic, who)
+    )
+
+
+def _dose_warned(clinic: Clinic, who: str) -> bool:
+    client = clinic.client()
+    logged = client.post("/api/v1/entries/doses", json={"amount": "2g"}, headers=_auth(clinic, who))
+    assert logged.status_code == 201, logged.text
+    alerts = client.get("/api/v1/alerts", headers=_auth(clinic, who)).json()["alerts"]
+    return any(a["rule_id"] == RULE for a in alerts)
+
+
+def _rows(clinic: Clinic) -> int:
+    with clinic.base.database.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(c.journal_limits)).scalar_one())
+
+
+def test_a_stricter_limit_judges_the_persons_next_dose_and_no_one_elses(clinic: Clinic) -> None:
+    assert not _dose_warned(clinic, "owner")  # 2 g of leaf is under the server's 100 mg
+    answer = _put(clinic, "clin_plan", {RULE: {"max_mg": 20}})
+    assert answer.status_code == 200, answer.text
+    (limit,) = answer.json()["limits"]
+    assert (limit["value"], limit["server_value"]) == (20.0, 100.0)
+    assert answer.json()["set_by"] == "clin.plan@clinic.example"
+    assert _dose_warned(clinic, "owner")  # the same dose, judged with the person's limit
+    assert not _dose_warned(clinic, "other")  # another person keeps the server's
+    own = clinic.client().get("/api/v1/limits", headers=_auth(clinic, "owner")).json()
+    assert own["limits"][0]["rule_id"] == RULE
+    page = clinic.sign_in("owner").get("/sharing").text
+    assert "Limits your care team set" in page and "usually 100 mg" in page
+
+
+def test_a_looser_or_unknown_limit_is_refused_and_nothing_is_stored(clinic: Clinic) -> None:
+    looser = _put(clinic, "clin_plan", {RULE: {"max_mg": 150}})
+    assert looser.status_code == 422 and "may only be lowered" in looser.text
+    mixed = _put(clinic, "clin_plan", {RULE: {"max_mg": 20}, "no-such-rule": {"x": 1}})
+    assert mixed.status_code == 422 and "unknown rule" in mixed.text
+    assert _rows(clinic) == 0
+
+
+def test_limits_need_a_share_to_plan(clinic: Clinic) -> None:
+    assert _put(clinic, "clin_read", {RULE: {"max_mg": 20}}).status_code == 403
+    assert _put(clinic, "clin_none", {RULE: {"max_mg": 20}}).status_code == 404
+    assert _rows(clinic) == 0
+    with clinic.base.database.read() as conn:
+        actions = conn.execute(
+            select(c.audit_log.c.action).where(c.audit_log.c.object_type == "limits")
+        ).scalars()
+        assert sorted(actions) == ["denied_plan", "denied_plan"]
+
+
+def test_an_empty_set_returns_the_person_to_the_servers_limits(clinic: Clinic) -> None:
+    assert _put(clinic, "clin_plan", {RULE: {"max_mg": 20}}).status_code == 200
+    back = _put(clinic, "clin_plan", {})
+    assert back.status_code == 200 and back.json()["limits"] == []
+    assert not _dose_warned(clinic, "owner")
+    assert _rows(clinic) == 2  # the history stays
