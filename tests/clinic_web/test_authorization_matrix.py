@@ -174,6 +174,8 @@ ROUTES: dict[tuple[str, str], tuple[str, int | str]] = {
     ("POST", "/clinic/people/{journal_id}/alerts/{alert_id}/seen"): ("journal-seen-page", 0),
     ("POST", "/clinic/people/{journal_id}/notes"): ("journal-note-page", 0),
     ("POST", "/clinic/people/{journal_id}/limits"): ("journal-note-page", 0),
+    ("POST", "/clinic/people/{journal_id}/plan/taper"): ("journal-note-page", 0),
+    ("POST", "/clinic/people/{journal_id}/plan/step-back"): ("journal-note-page", 0),
     ("GET", "/people"): ("staff", 200),
     ("POST", "/people/break-glass"): ("clinician", 422),
     ("POST", "/people/invite"): ("staff", 422),

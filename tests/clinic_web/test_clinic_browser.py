@@ -106,21 +106,26 @@ def test_a_person_signs_in_sees_today_and_who_looked(
         context.close()
 
 
+def _sign_in(page: Any, clinic: Clinic, who: str) -> None:
+    """Sign in through the form (with a TOTP code for the staff)."""
+    page.goto("/sign-in")
+    page.fill("#field-email", clinic.accounts[who].email)
+    page.fill("#field-password", PASSWORD)
+    if clinic.accounts[who].totp_secret is not None:
+        page.fill("#field-code", clinic.code(who))
+    page.click("button[type=submit]")
+
+
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_a_clinician_makes_an_invitation_link_on_the_people_page(
     browser: Any, clinic: Clinic, clinic_url: str, width: str
 ) -> None:
-    clinician = clinic.accounts["clin_read"]
     w, h = WIDTHS[width]
     context = browser.new_context(viewport={"width": w, "height": h}, base_url=clinic_url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/sign-in")
-        page.fill("#field-email", clinician.email)
-        page.fill("#field-password", PASSWORD)
-        page.fill("#field-code", clinic.code("clin_read"))
-        page.click("button[type=submit]")
+        _sign_in(page, clinic, "clin_read")
         page.wait_for_url("**/clinic")  # a clinician's home is the roster
         page.goto("/people")
         page.fill("#field-invite_email", "sam.new@example.org")
@@ -151,11 +156,7 @@ def test_a_clinician_sees_the_roster_opens_an_emergency_and_marks_it_seen(
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/sign-in")
-        page.fill("#field-email", clinic.accounts["clin_read"].email)
-        page.fill("#field-password", PASSWORD)
-        page.fill("#field-code", clinic.code("clin_read"))
-        page.click("button[type=submit]")
+        _sign_in(page, clinic, "clin_read")
         page.wait_for_url("**/clinic")
         first = page.locator(".roster-row").first
         assert "Emergency not yet seen" in first.inner_text()
@@ -175,5 +176,48 @@ def test_a_clinician_sees_the_roster_opens_an_emergency_and_marks_it_seen(
         page.goto("/clinic")
         assert "Emergency, seen" in page.locator(".roster-row").first.inner_text()
         page.screenshot(path=str(SHOTS / f"roster-after-seen-{w}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_a_clinician_acts_for_a_person_and_the_person_sees_it(
+    browser: Any, clinic: Clinic, clinic_url: str, width: str
+) -> None:
+    owner = clinic.accounts["owner"]
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, base_url=clinic_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        _sign_in(page, clinic, "clin_plan")
+        page.wait_for_url("**/clinic")
+        page.goto(f"/clinic/people/{owner.journal_id}")
+        page.fill("#note-text", "Good to hear the evenings are easier. Call me Thursday.")
+        page.click("#notes button[type=submit]")
+        assert "Your note is saved." in page.locator("#seen-notice").inner_text()
+        page.select_option("#limit-threshold", "dose-mitragynine-high.max_mg")
+        page.fill("#limit-value", "40")
+        page.click("#limits button[type=submit]")
+        assert "40 mg" in page.locator("#limits").inner_text()
+        page.fill("#taper-steps", "120, 108, 96")
+        page.fill("#taper-days", "28")
+        page.fill("#taper-current", "120")
+        page.click("#plan form:first-of-type button[type=submit]")
+        assert "The taper is set." in page.locator("#seen-notice").inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"person-acted-for-{w}.png"), full_page=True)
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= w
+        page.click("header button[type=submit], .account button[type=submit]")
+        _sign_in(page, clinic, "owner")
+        page.wait_for_url("**/today")
+        page.goto("/sharing")
+        shared = page.locator("main").inner_text()
+        assert "Call me Thursday." in shared and "usually 100 mg" in shared
+        page.screenshot(path=str(SHOTS / f"sharing-care-team-{w}.png"), full_page=True)
+        assert axe_violations(page) == []
+        page.goto("/plan")
+        assert "Set by your clinician" in page.locator("main").inner_text()
     finally:
         context.close()

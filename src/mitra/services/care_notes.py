@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mitra.domain.access import READ_ONLY_WHY, Action
+from sqlalchemy import Connection
+
 from mitra.domain.errors import InputError
 from mitra.services import clinic_sharing
 from mitra.services.clinic_accounts import Caller
@@ -74,26 +75,16 @@ def write(
 ) -> int:
     """Store a clinician's note; ``NotAllowed`` for a journal not shared with them to plan
     (audited as refused), ``InputError`` for an empty or too long note (nothing stored)."""
-    refused: NotAllowed | None = None
-    with database.transaction() as conn:
-        decision = clinic_sharing.access_for(
-            database,
-            caller,
-            journal_id,
-            Action.PLAN,
-            at=at,
-            source=source,
-            object_type="note",
-            conn=conn,
+
+    def store(conn: Connection) -> int:
+        clean = check_text(text)  # raised here, the transaction stores nothing
+        return care_note_store.insert_note(
+            conn, journal_id, caller.account_id, at=at, text=clean, private=private
         )
-        if decision.allowed:
-            clean = check_text(text)  # raised here, the transaction stores nothing
-            return care_note_store.insert_note(
-                conn, journal_id, caller.account_id, at=at, text=clean, private=private
-            )
-        # Raised after the commit: the refusal's audit row is kept.
-        refused = NotAllowed(decision.why, shared=decision.why == READ_ONLY_WHY)
-    raise refused
+
+    return clinic_sharing.act_for(
+        database, caller, journal_id, store, at=at, source=source, object_type="note"
+    )
 
 
 def for_team(database: Database, journal_id: int, *, offset: int, limit: int) -> NotesPage:

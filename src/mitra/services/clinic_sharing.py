@@ -21,13 +21,16 @@ Invariants: every change here is audited in its own transaction; times are passe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
 from mitra.domain.access import (
     MAX_BREAK_GLASS,
+    READ_ONLY_WHY,
     Action,
     BreakGlass,
     Decision,
@@ -43,6 +46,8 @@ from mitra.storage import account_store, share_store
 from mitra.storage.account_store import AccountRecord
 from mitra.storage.database import Database
 from mitra.storage.share_store import SharedJournal
+
+T = TypeVar("T")
 
 __all__ = [
     "BreakGlassFlag",
@@ -366,3 +371,34 @@ def _decide(
         ),
     )
     return decision
+
+
+def act_for(
+    database: Database,
+    caller: Caller,
+    journal_id: int,
+    do: Callable[[Connection], T],
+    *,
+    at: datetime,
+    source: str | None,
+    object_type: str,
+) -> T:
+    """Run ``do`` in one write transaction with the ``plan`` access check and its audit row,
+    when the caller may act for the person now; else ``NotAllowed``, raised after the
+    refusal's audit row is committed. What ``do`` raises rolls everything back."""
+    refused: NotAllowed | None = None
+    with database.transaction() as conn:
+        decision = access_for(
+            database,
+            caller,
+            journal_id,
+            Action.PLAN,
+            at=at,
+            source=source,
+            object_type=object_type,
+            conn=conn,
+        )
+        if decision.allowed:
+            return do(conn)
+        refused = NotAllowed(decision.why, shared=decision.why == READ_ONLY_WHY)
+    raise refused

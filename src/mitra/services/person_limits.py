@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from mitra.domain.access import READ_ONLY_WHY, Action
+from sqlalchemy import Connection
+
 from mitra.domain.errors import InputError
 from mitra.domain.ruleset import Ruleset, tighten_only
 from mitra.services import clinic_sharing
 from mitra.services.clinic_accounts import Caller
-from mitra.services.clinic_sharing import NotAllowed
 from mitra.services.context import LimitsSource
 from mitra.storage import journal_limits_store
 from mitra.storage.database import Database
@@ -87,31 +87,22 @@ def set_limits(
     ``server`` (the server's rules): ``InputError`` lists every value refused, and nothing is
     stored. ``NotAllowed`` without a share to plan (the refusal is audited)."""
     parsed = _parsed(limits)
-    refused: NotAllowed | None = None
-    with database.transaction() as conn:
-        decision = clinic_sharing.access_for(
-            database,
-            caller,
-            journal_id,
-            Action.PLAN,
-            at=at,
-            source=source,
-            object_type="limits",
-            conn=conn,
+
+    def store(conn: Connection) -> int:
+        _, errors = tighten_only(server, parsed)
+        if errors:
+            raise InputError("; ".join(errors), field="limits")
+        # Every value passed tighten_only's check: a finite number.
+        overrides = {
+            r: {k: float(cast(float, v)) for k, v in vs.items()} for r, vs in parsed.items()
+        }
+        return journal_limits_store.insert_limits(
+            conn, journal_id, overrides, set_by=caller.account_id, at=at
         )
-        if decision.allowed:
-            _, errors = tighten_only(server, parsed)
-            if errors:
-                raise InputError("; ".join(errors), field="limits")
-            # Every value passed tighten_only's check: a finite number.
-            overrides = {
-                r: {k: float(cast(float, v)) for k, v in vs.items()} for r, vs in parsed.items()
-            }
-            return journal_limits_store.insert_limits(
-                conn, journal_id, overrides, set_by=caller.account_id, at=at
-            )
-        refused = NotAllowed(decision.why, shared=decision.why == READ_ONLY_WHY)
-    raise refused
+
+    return clinic_sharing.act_for(
+        database, caller, journal_id, store, at=at, source=source, object_type="limits"
+    )
 
 
 def view(database: Database, journal_id: int, server: Ruleset) -> LimitsView:

@@ -67,24 +67,14 @@ def _row(row: Row[Any]) -> AuditRow:
 
 def append(conn: Connection, event: Event) -> AuditRow:
     """Chain ``event`` after the last row, in ``conn``'s (write) transaction."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-    last = conn.execute(
-        select(c.audit_log.c.seq, c.audit_log.c.row_hash)
-        .order_by(c.audit_log.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-    row = seal(_fields(seq + 1, event), prev_hash)
-    conn.execute(insert(c.audit_log).values(**_values(row)))
-    return row
+    return append_many(conn, [event])[0]
 
 
-def append_many(conn: Connection, events: list[Event]) -> None:
+def append_many(conn: Connection, events: list[Event]) -> list[AuditRow]:
     """Chain ``events`` in their order after the last row, in one write transaction: the lock
     is taken and the last row read once, and the rows go in one statement."""
     if not events:
-        return
+        return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = conn.execute(
@@ -98,8 +88,9 @@ def append_many(conn: Connection, events: list[Event]) -> None:
         seq += 1
         row = seal(_fields(seq, event), prev_hash)
         prev_hash = row.row_hash
-        rows.append(_values(row))
-    conn.execute(insert(c.audit_log), rows)
+        rows.append(row)
+    conn.execute(insert(c.audit_log), [_values(row) for row in rows])
+    return rows
 
 
 def _fields(seq: int, event: Event) -> AuditFields:

@@ -10,6 +10,8 @@ own journal, at ``/api/v1/entries``) is answered 403.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -18,6 +20,7 @@ from pydantic import BaseModel, Field
 from mitra.domain.errors import NotFoundError
 from mitra.services import care_notes, person_limits
 from mitra.services.clinic_roster import MAX_ACK_NOTE
+from mitra.services.clinic_sharing import NotAllowed
 from mitra.services.context import AppContext
 from mitra.services.safety import MAX_PER_PAGE
 from mitra.storage.plan_store import StoredPlan
@@ -128,6 +131,18 @@ def _clinician(request: Request) -> Caller:
 def not_found(journal_id: int) -> NotFoundError:
     """The one answer for a journal not shared with the caller and one that does not exist."""
     return NotFoundError(f"no journal {journal_id} is shared with you")
+
+
+@contextlib.contextmanager
+def acting(journal_id: int) -> Iterator[None]:
+    """A clinician acting for a person: 403 with the reason for a journal shared to read
+    only; for one not shared, the same 404 as for one that does not exist."""
+    try:
+        yield
+    except NotAllowed as exc:
+        if exc.shared:
+            raise HTTPException(403, exc.reason) from None
+        raise not_found(journal_id) from None
 
 
 def _journal(request: Request, journal_id: int, what: str) -> AppContext:
@@ -324,12 +339,8 @@ def write_note(request: Request, journal_id: JournalId, body: NoteIn) -> dict[st
     caller = _clinician(request)
     client = request.client.host if request.client else None
     at = _gate(request).now()
-    try:
+    with acting(journal_id):
         made = _gate(request).write_note(caller, journal_id, body.text, body.private, client)
-    except care_notes.NotAllowed as exc:
-        if exc.shared:
-            raise HTTPException(403, exc.reason) from None
-        raise not_found(journal_id) from None
     return {
         "id": made,
         "author": caller.email,
@@ -397,12 +408,8 @@ def set_person_limits(request: Request, journal_id: JournalId, body: LimitsIn) -
     The next write in their journal, and their plans, are judged with them."""
     caller = _clinician(request)
     client = request.client.host if request.client else None
-    try:
+    with acting(journal_id):
         _gate(request).set_limits(caller, journal_id, body.limits, client)
-    except care_notes.NotAllowed as exc:
-        if exc.shared:
-            raise HTTPException(403, exc.reason) from None
-        raise not_found(journal_id) from None
     return limits_view(_gate(request).limits_of(journal_id))
 
 
@@ -461,14 +468,10 @@ def _for_plan(request: Request, journal_id: int, change: Any) -> Any:
     caller = _clinician(request)
     client = request.client.host if request.client else None
     contexts = request.app.state.clinic.contexts
-    try:
+    with acting(journal_id):
         return caller, _gate(request).act_on_plan(
             caller, journal_id, lambda: contexts.for_journal(journal_id), change, client
         )
-    except care_notes.NotAllowed as exc:
-        if exc.shared:
-            raise HTTPException(403, exc.reason) from None
-        raise not_found(journal_id) from None
 
 
 @router.post("/{journal_id}/plan/taper", response_model=PlanOut, status_code=201)

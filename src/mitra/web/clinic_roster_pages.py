@@ -12,14 +12,16 @@ CSRF-checked (the router's dependency).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 
-from mitra.domain.errors import InputError
+from mitra.domain.errors import InputError, NotFoundError
 from mitra.domain.roster import roster_order
-from mitra.services import care_notes
+from mitra.services import care_notes, clinic_sharing
 from mitra.services.alert_views import alert_view
 from mitra.services.checkins import CheckinService
 from mitra.services.clinic_roster import MAX_ACK_NOTE, RosterRow
@@ -48,6 +50,8 @@ SEEN_NOTICES = {
     "alert": "Recorded: you have seen it. The alert stays open for the person.",
     "note": "Your note is saved.",
     "limits": "The limit is in force: their next entry and their plan are judged with it.",
+    "taper": "The taper is set. The person's Plan page says you set it.",
+    "step-back": "Stepped back. The person's Plan page says you did.",
 }
 TIER_LOOKS = {
     "emergency-unseen": "emergency",
@@ -219,6 +223,23 @@ def mark_seen(
     return see_other(request, f"/clinic/people/{journal_id}", seen="alert")
 
 
+@contextlib.contextmanager
+def _acting(journal_id: int) -> Iterator[None]:
+    """A clinician acting for a person: a journal shared to read only is 403, one not shared
+    the same 404 as one that does not exist, and what was wrong with the form 422."""
+    try:
+        yield
+    except clinic_sharing.NotAllowed as exc:
+        if exc.shared:
+            raise HTTPException(
+                403, "This journal is shared with you to read, not to plan or act for them."
+            ) from None
+        raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
+    except (InputError, NotFoundError) as exc:
+        message = exc.message[:1].upper() + exc.message[1:]
+        raise HTTPException(422, f"{message}. Go back to change it.") from None
+
+
 class NoteForm(BaseModel):
     text: str = ""
     private: str = ""
@@ -227,20 +248,10 @@ class NoteForm(BaseModel):
 @router.post("/clinic/people/{journal_id}/notes", response_model=None)
 def write_note(request: Request, journal_id: JournalId, form: Annotated[NoteForm, Form()]) -> Any:
     caller = signed_in(request, CLINICIAN, ADMIN)
-    try:
+    with _acting(journal_id):
         gate(request).write_note(
             caller, journal_id, form.text, bool(form.private), _client(request)
         )
-    except care_notes.NotAllowed as exc:
-        if exc.shared:
-            raise HTTPException(
-                403, "This journal is shared with you to read, not to plan or write notes."
-            ) from None
-        raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
-    except InputError as exc:
-        raise HTTPException(
-            422, f"{exc.message[0].upper()}{exc.message[1:]}. Go back to change it."
-        ) from None
     return see_other(request, f"/clinic/people/{journal_id}", seen="note")
 
 
@@ -285,14 +296,50 @@ def set_limit(request: Request, journal_id: JournalId, form: Annotated[LimitForm
         r: dict(v) for r, v in gate(request).limits_in_force(journal_id).items()
     }
     limits.setdefault(rule_id, {})[name] = value
-    try:
+    with _acting(journal_id):
         gate(request).set_limits(caller, journal_id, limits, _client(request))
-    except care_notes.NotAllowed as exc:
-        if exc.shared:
-            raise HTTPException(
-                403, "This journal is shared with you to read, not to plan or set limits."
-            ) from None
-        raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
-    except InputError as exc:
-        raise HTTPException(422, f"{exc.message}. Go back to change it.") from None
     return see_other(request, f"/clinic/people/{journal_id}", seen="limits")
+
+
+class TaperForm(BaseModel):
+    steps: str = ""
+    step_days: str = ""
+    current_mg: str = ""
+
+
+class StepBackForm(BaseModel):
+    reason: str = ""
+
+
+def _plan_change(request: Request, journal_id: int, change: Any, done: str) -> Any:
+    caller = signed_in(request, CLINICIAN, ADMIN)
+    contexts = request.app.state.clinic.contexts
+    with _acting(journal_id):
+        gate(request).act_on_plan(
+            caller, journal_id, lambda: contexts.for_journal(journal_id), change, _client(request)
+        )
+    return see_other(request, f"/clinic/people/{journal_id}", seen=done)
+
+
+@router.post("/clinic/people/{journal_id}/plan/taper", response_model=None)
+def set_taper(request: Request, journal_id: JournalId, form: Annotated[TaperForm, Form()]) -> Any:
+    return _plan_change(
+        request,
+        journal_id,
+        lambda plans: plans.new_taper(
+            strategy="custom" if form.steps.strip() else None,
+            steps=form.steps.strip() or None,
+            step_days=form.step_days.strip() or None,
+            current_mg=form.current_mg.strip() or None,
+        ),
+        "taper",
+    )
+
+
+@router.post("/clinic/people/{journal_id}/plan/step-back", response_model=None)
+def step_back(
+    request: Request, journal_id: JournalId, form: Annotated[StepBackForm, Form()]
+) -> Any:
+    return _plan_change(
+        request, journal_id, lambda plans: plans.step_back(form.reason), "step-back"
+    )
