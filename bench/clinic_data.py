@@ -13,14 +13,20 @@ What is in it, and how it got there:
   (``clinic_sharing.share``: the "roster clinician" has 500 active shares, the others 120 each)
   and the API tokens (``create_token``: the roster clinician's, the "today person's", and
   2,048 other people's for the write load) go through the services, so they are audited.
-* The people and their journals are loaded with COPY (psycopg's ``cursor.copy``), not row
-  inserts. Their rows are copied from a TEMPLATE journal that this script first writes through
-  mitra's services on SQLite (``template()``: 45 days of a person who takes 3-5 doses a day,
-  checks in with COWS or SOWS-Gossop daily, logs symptoms, drinks now and then, has red-flag
-  days, and starts a taper plan on day 30), so every dose, check-in, item, alert and plan row
-  has exactly the shape mitra writes. Each person's year is a sequence of the template's days
-  (shifted to that date, ids renumbered; alert keys follow the date, and an alert key seen
-  already in the journal is not raised again, as the engine does for weekly ones).
+* The people, their journals, products, profiles, entries, doses, symptoms, substance uses,
+  actions, check-ins with their items and plans are loaded with COPY (psycopg's
+  ``cursor.copy``), not row inserts. Their rows are copied from a TEMPLATE journal that this
+  script first writes through mitra's services on SQLite (``template()``: 45 days of a person
+  who takes 3-5 doses a day, checks in with COWS or SOWS-Gossop daily, logs symptoms, drinks
+  now and then, has red-flag days, and starts a taper plan on day 30), so every row has
+  exactly the shape mitra writes. Each person's year is a sequence of the template's days,
+  moved to that date in wall-clock time, ids renumbered.
+* Alerts are not copied: days put together from different template days imply other alerts
+  (24-hour windows reach across days), and the engine relies on its stored alerts being what
+  the journal implies. Once the rest is loaded, each journal is judged from scratch by mitra's
+  own engine (``safety_rejudge.rejudge_all``, as ``mitra alerts rejudge``; two processes),
+  which writes its alerts; then each is dated a few minutes after its moment and most older
+  ones acknowledged, as people do (``_as_people_left_them``).
 * Engagement varies, as in a real clinic: 5% of people (and the today person) log on 95% of
   days; the rest on a share of days drawn from Beta(1.1, 9) (about 11% on average), so that
   10,000 people x 1 year comes to about 15 million rows (everyone logging every day would be
@@ -53,7 +59,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import secrets
 import shutil
 import subprocess
@@ -242,8 +247,6 @@ class DayBlock:
     # (template id, at offset s, recorded offset s, kind, note, detail table)
     details: dict[int, str] = field(default_factory=dict)  # template entry id -> detail tail
     assessments: list[tuple[float, float, str, list[str]]] = field(default_factory=list)
-    alerts: list[tuple[float, float, str, str, str, list[int]]] = field(default_factory=list)
-    # (at offset, created offset, key, severity, constant tail, template entry ids)
 
 
 @dataclass
@@ -266,7 +269,6 @@ SYMPTOM_COLUMNS = ("symptom_id", "severity", "said")
 SUBSTANCE_COLUMNS = ("substance_id", "name", "substance_class", "amount", "unit", "route", "mme")
 ASSESSMENT_COLUMNS = ("instrument_id", "instrument_version", "total", "band", "rater", "note")
 ITEM_COLUMNS = ("item_id", "position", "score")
-ALERT_COLUMNS = ("rule_id", "title", "message", "advice", "evidence")
 PRODUCT_COLUMNS = (
     "name", "name_key", "form", "basis", "mitragynine_typical", "mitragynine_low",
     "mitragynine_high", "seven_oh_typical", "seven_oh_low", "seven_oh_high", "potency_source",
@@ -413,13 +415,6 @@ def _read_template(database: Any, start_moment: datetime) -> Template:
         recorded = (wall(row["recorded_at"]) - start).total_seconds() - day * 86400
         tail = _tail(row, ASSESSMENT_COLUMNS) + "\t" + _escape(row["pulse_bpm"])
         blocks[day].assessments.append((offset, recorded, tail, items[row["id"]]))
-    for row in tables["alerts"]:
-        day, offset = day_of(row["at"])
-        created = (wall(row["created_at"]) - start).total_seconds() - day * 86400
-        blocks[day].alerts.append(
-            (offset, created, str(row["key"]), str(row["severity"]),
-             _tail(row, ALERT_COLUMNS), list(json.loads(row["entry_ids"])))
-        )  # fmt: skip
     plan = tables["plans"][0]
     plan_day, plan_offset = day_of(plan["created_at"])
     assert plan_day == PLAN_DAY, plan_day
@@ -489,7 +484,7 @@ class Writer:
         self.tpl, self.size, self.rng, self.ids = tpl, size, rng, ids
         self.start = END - timedelta(days=size.days)
         self.wall_start = wall(self.start)
-        self.out: dict[str, list[str]] = {name: [] for name in LOADED[2:]}
+        self.out: dict[str, list[str]] = {name: [] for name in COPY_COLUMNS}
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -506,7 +501,6 @@ class Writer:
             out["products"].append(f"{pid}\t{jid}\t{tail}\t{self.start.isoformat()}\n")
         updated = (self.start + timedelta(minutes=5)).isoformat()
         out["profile"].append(f"{p.index + 1}\t{jid}\t{self.tpl.profile}\t{updated}\n")
-        keys: set[str] = set()
         for day in range(self.size.days + 1):
             on_plan = p.plan_day is not None and day > p.plan_day
             if day == p.emergency_day:
@@ -521,16 +515,14 @@ class Writer:
                 chosen = rng.choice(tuple(RED_DAYS))
             else:
                 chosen = rng.choice(ON_PLAN if on_plan else NORMAL)
-            self.day(p, day, self.tpl.blocks[chosen], keys)
+            self.day(p, day, self.tpl.blocks[chosen])
         if p.plan_day is not None:
             self.plan(p)
 
-    def day(self, p: Person, day: int, block: DayBlock, keys: set[str]) -> None:
+    def day(self, p: Person, day: int, block: DayBlock) -> None:
         out, jid = self.out, p.journal_id
         base = self.wall_start + timedelta(days=day)
-        shift = self.shift(day, block.day)
         limit = END - timedelta(minutes=2)
-        mapped: dict[int, int] = {}
         products = (2 * p.index + 1, 2 * p.index + 2)
         for old, offset, recorded, kind, note, table in block.entries:
             at = on_wall(base, offset)
@@ -538,7 +530,6 @@ class Writer:
             if rec > limit:
                 continue
             eid = self.next_id("entries")
-            mapped[old] = eid
             out["entries"].append(
                 f"{eid}\t{jid}\t{uuid.UUID(int=self.rng.getrandbits(128), version=4)}\t{kind}"
                 f"\t{at.isoformat()}\t{rec.isoformat()}\t{note}\t\\N\n"
@@ -563,29 +554,6 @@ class Writer:
                 f"\t{at.isoformat()}\t{rec.isoformat()}\t{note}\t\\N\t{pulse}\n"
             )
             out["assessment_items"].extend(f"{aid}\t{jid}\t{item}\n" for item in items)
-        for offset, created, key, severity, tail, refs in block.alerts:
-            at = on_wall(base, offset)
-            made = on_wall(base, created)
-            if made > limit:
-                continue
-            new_key = _shift_key(key, shift, at)
-            if new_key in keys:
-                continue  # raised already in this journal (a weekly or once-only alert)
-            keys.add(new_key)
-            ack = self.acknowledged(severity, made)
-            ids = json.dumps([mapped[r] for r in refs if r in mapped])
-            out["alerts"].append(
-                f"{self.next_id('alerts')}\t{jid}\t{_escape(new_key)}\t{severity}\t{tail}"
-                f"\t{ids}\t{at.isoformat()}\t{made.isoformat()}\t{ack}\n"
-            )
-
-    def acknowledged(self, severity: str, made: datetime) -> str:
-        age = END - made
-        serious = severity in ("urgent", "emergency")
-        seen = age > timedelta(days=2) if serious else age > timedelta(days=14)
-        if not seen or self.rng.random() >= (0.98 if serious else 0.85):
-            return "\\N"
-        return (made + timedelta(hours=self.rng.uniform(1, 72))).isoformat()
 
     def plan(self, p: Person) -> None:
         assert p.plan_day is not None
@@ -615,21 +583,6 @@ def on_wall(base: datetime, seconds: float) -> datetime:
     return (base + timedelta(seconds=seconds)).replace(tzinfo=TZ)
 
 
-DAY_KEY = re.compile(r"day:(\d{4}-\d{2}-\d{2})")
-WEEK_KEY = re.compile(r"week:\d{4}-W\d{2}")
-
-
-def _shift_key(key: str, shift: timedelta, at: datetime) -> str:
-    """An alert key moved with its day: ``day:`` dates by the shift, ``week:`` to the week of
-    the alert's new moment (in the template's zone)."""
-    if "day:" in key:
-        return DAY_KEY.sub(lambda m: f"day:{date.fromisoformat(m.group(1)) + shift}", key)
-    if "week:" in key:
-        year, week, _ = at.astimezone(TZ).isocalendar()
-        return WEEK_KEY.sub(f"week:{year}-W{week:02d}", key)
-    return key
-
-
 # Columns in the order the Writer writes them.
 COPY_COLUMNS = {
     "products": ("id", "journal_id", *PRODUCT_COLUMNS, "created_at"),
@@ -650,17 +603,6 @@ COPY_COLUMNS = {
         "pulse_bpm",
     ),
     "assessment_items": ("assessment_id", "journal_id", *ITEM_COLUMNS),
-    "alerts": (
-        "id",
-        "journal_id",
-        "key",
-        "severity",
-        *ALERT_COLUMNS,
-        "entry_ids",
-        "at",
-        "created_at",
-        "acknowledged_at",
-    ),
     "plans": ("id", "journal_id", "kind", "strategy", "status", "created_at", *PLAN_COLUMNS[3:]),
     "plan_steps": (
         "plan_id",
@@ -802,15 +744,19 @@ def build(base_url: str, size: Size, *, progress: bool = True) -> Built:
                         progress, began,
                         f"{min(first + CHUNK, len(crowd))} people, {ids['entries']} entries",
                     )  # fmt: skip
-        _say(progress, began, "indexes and constraints made again")
         _restore_constraints(conn, dropped)
         conn.commit()
+        _say(progress, began, "indexes and constraints made again")
         for table in SERIAL:
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT coalesce(max(id), 1) FROM "{table}"))'
             )
         conn.commit()
+    database.dispose()  # no pooled connection is handed down to the judging processes
+    _judge(url, [p.journal_id for p in crowd], progress, began)
+    with psycopg.connect(url) as conn:
+        _as_people_left_them(conn)
     _say(progress, began, "services: shares and tokens")
     stored = _services(database, size, crowd, clinicians, password)
     database.dispose()
@@ -833,6 +779,65 @@ def build(base_url: str, size: Size, *, progress: bool = True) -> Built:
     path.write_text(json.dumps(stored, indent=1))
     path.chmod(0o600)
     return Built(f"{base_url}/{size.name}", size, rows, seconds, stored)
+
+
+JUDGES = 2  # processes judging journals (the machine has 2 cores)
+_JUDGE_DATABASE: list[Any] = []  # each judging process's own Database
+
+
+def _judge_journals(task: tuple[str, list[int]]) -> int:
+    """Judge each journal from scratch (``rejudge_all``, as ``mitra alerts rejudge``)."""
+    from mitra.services.context import AppContext, fixed_clock
+    from mitra.services.safety_rejudge import rejudge_all
+    from mitra.storage.database import open_database, resolve_url
+
+    url, journal_ids = task
+    if not _JUDGE_DATABASE:
+        _JUDGE_DATABASE.append(open_database(resolve_url(url)))
+    database = _JUDGE_DATABASE[0]
+    for journal_id in journal_ids:
+        ctx = AppContext(
+            database.for_journal(journal_id), clock=fixed_clock(END), default_timezone=ZONE
+        )
+        rejudge_all(ctx, dry_run=False)
+    return len(journal_ids)
+
+
+def _judge(url: str, journal_ids: list[int], progress: bool, began: float) -> None:
+    """Every journal's alerts, made by mitra's own engine over the loaded entries and
+    check-ins, so that they are exactly what the journal implies (what each write would have
+    left: see ``services.safety_rejudge``), in ``JUDGES`` processes."""
+    import multiprocessing
+
+    tasks = [(url, journal_ids[n : n + 50]) for n in range(0, len(journal_ids), 50)]
+    done = 0
+    with multiprocessing.get_context("fork").Pool(JUDGES) as pool:
+        for count in pool.imap_unordered(_judge_journals, tasks):
+            done += count
+            if done % 1000 < 50 or done == len(journal_ids):
+                _say(progress, began, f"{done} journals judged (alerts)")
+
+
+def _as_people_left_them(conn: Any) -> None:
+    """The engine stamps every alert it makes with the judging moment (``END``): date each a
+    few minutes after its moment, as when it was raised, and acknowledge most older ones, as
+    people do (urgent and emergency ones after 2 days, 98%; the rest after 14 days, 85%)."""
+    end = END.isoformat()
+    conn.execute("SELECT setseed(0.27)")
+    conn.execute(
+        "UPDATE alerts SET created_at = LEAST(at + (1 + floor(random() * 20)) "
+        "* interval '1 minute', %s::timestamptz)",
+        (end,),
+    )
+    conn.execute(
+        "UPDATE alerts SET acknowledged_at = LEAST(created_at + (1 + random() * 71) "
+        "* interval '1 hour', %s::timestamptz - interval '1 minute') WHERE CASE "
+        "WHEN severity IN ('urgent', 'emergency') THEN at < %s::timestamptz - interval '2 days' "
+        "AND random() < 0.98 ELSE at < %s::timestamptz - interval '14 days' "
+        "AND random() < 0.85 END",
+        (end, end, end),
+    )
+    conn.commit()
 
 
 def _drop_constraints(conn: Any) -> list[str]:
