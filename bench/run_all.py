@@ -5,8 +5,10 @@ First the judged journals are made ready (built once, then cached: ``journals.py
 issue-14 benchmarks write their rows as JSON (``--json``); the older benchmarks print their own
 figures and verdict lines, and get one row each here: "met" when the script succeeded and none
 of its lines says a target was missed (``MISSED_WORDS``), "-" for a script with no
-target. A script that fails gets a NOT met row and the run goes on. ``--quick`` (or
-``BENCH_QUICK=1``) is passed on as ``BENCH_QUICK=1``: fewer runs, shorter loads.
+target. A script that fails gets a NOT met row and the run goes on. Last, the CLINIC group
+(``clinic_data.py`` builds or reuses the clinic's PostgreSQL database, ``clinic_load.py``
+measures the clinic server on it), one "-" row each when PostgreSQL is not installed.
+``--quick`` (or ``BENCH_QUICK=1``) is passed on as ``BENCH_QUICK=1``: fewer runs, shorter loads.
 
 Usage: .venv/bin/python bench/run_all.py [--quick] [--only NAME ...]
 """
@@ -21,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import clinic_data
 import journals
 from table import Row, format_table, load_rows, quick, summary
 
@@ -48,6 +51,10 @@ OTHERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], bool], ...] = (
         True,
     ),
 )
+# The clinic benchmarks (issue 17), run after the others: the PostgreSQL database is built once
+# (or found in the cache), then the server is measured on a copy of it. Skipped, with a "-"
+# row each, where PostgreSQL's server binaries are missing.
+CLINIC: tuple[str, ...] = ("clinic_data.py", "clinic_load.py")
 # How the older scripts say a target was missed (each prints its own verdict words).
 MISSED_WORDS = ("NOT met", "MISSED", "SLOWER THAN TARGET", ") SLOW")
 
@@ -104,6 +111,20 @@ def main() -> None:
         arguments = [*always, *(quick_extra if quick(args) else ())]
         code, out, seconds = run(script, arguments, env)
         rows.append(other_row(script, code, out, seconds, has_target))
+    clinic = [s for s in CLINIC if not chosen or s in chosen]
+    missing = clinic_data.postgres_available() if clinic else None
+    with tempfile.TemporaryDirectory() as name:
+        for script in clinic:
+            if missing is not None:
+                print(f"\n=== {script}: skipped, {missing}")
+                rows.append(Row(script, "-", "skipped: no PostgreSQL server binaries", None))
+                continue
+            rows_file = Path(name) / f"{script}.json"
+            code, _, _ = run(script, ["--json", str(rows_file)], env)
+            if code == 0 and rows_file.exists():
+                rows += load_rows(rows_file)
+            else:
+                rows.append(Row(script, "runs", f"failed (exit {code})", False))
     mode = "quick (smoke run, fewer runs)" if quick(args) else "full"
     print(f"\n=== make bench: {mode}, {time.perf_counter() - began:.0f} s\n")
     print(format_table(rows))

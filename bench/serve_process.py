@@ -37,3 +37,42 @@ def start_peer_serve(journal: Path, env: dict[str, str]) -> tuple[subprocess.Pop
         process.kill()
         raise RuntimeError(f"the peer server did not start: {line!r}")
     return process, int(line.rsplit(":", 1)[1].strip().rstrip("/"))
+
+
+def start_clinic_serve(
+    url: str, workers: int, env: dict[str, str]
+) -> tuple[subprocess.Popen[str], int]:
+    """``mitra clinic serve --db URL --port 0 --workers N`` on loopback, once every worker
+    answers (a worker still starting would otherwise show up as the first requests' latency).
+    The server is killed if it does not say it started or never answers."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    mitra = str(Path(sys.executable).with_name("mitra"))
+    process = subprocess.Popen(
+        [mitra, "clinic", "serve", "--db", url, "--host", "127.0.0.1", "--port", "0",
+         "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, with its workers
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if " at http://" not in line:
+        process.kill()
+        raise RuntimeError(f"mitra clinic serve did not start: {line!r}")
+    port = int(line.rsplit(":", 1)[1].strip().rstrip("/"))
+    deadline = time.monotonic() + 60
+    answered = 0
+    while answered < 4 * workers:  # the port is shared: ask often enough to reach each worker
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=10) as reply:
+                answered += reply.status == 200
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("mitra clinic serve never answered") from None
+            time.sleep(0.2)
+    return process, port
