@@ -162,4 +162,5 @@ def build_clinic(url: str, replica_url: str | None = None) -> Clinic:
 def clinic(pg_url: str) -> Iterator[Clinic]:
     built = build_clinic(pg_url)
     yield built
+    built.app.state.clinic.contexts.dispose()  # the limits' own pool
     built.base.database.dispose()

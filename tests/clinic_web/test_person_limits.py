@@ -78,3 +78,28 @@ def test_an_empty_set_returns_the_person_to_the_servers_limits(clinic: Clinic) -
     assert back.status_code == 200 and back.json()["limits"] == []
     assert not _dose_warned(clinic, "owner")
     assert _rows(clinic) == 2  # the history stays
+
+
+def test_reading_the_limits_never_waits_on_the_pool_the_write_holds(clinic: Clinic) -> None:
+    """A write judges with the person's limits while it holds its connection: with a pool of
+    one connection, reading them from the same pool would wait for ever (here: 2 s, then
+    fail); they come from a pool of their own."""
+    from dataclasses import replace
+
+    from sqlalchemy import create_engine
+
+    from mitra.services.journal import JournalService
+    from mitra.web.clinic_contexts import JournalContexts
+
+    assert _put(clinic, "clin_plan", {RULE: {"max_mg": 20}}).status_code == 200
+    base = clinic.base.database
+    one = create_engine(base.engine.url, pool_size=1, max_overflow=0, pool_timeout=2)
+    contexts = JournalContexts(replace(clinic.base, database=replace(base, engine=one)))
+    journal_id = clinic.accounts["owner"].journal_id
+    assert journal_id is not None
+    try:
+        logged = JournalService(contexts.for_journal(journal_id)).log_dose("2g")
+        assert any(a.alert.rule_id == RULE for a in logged.alerts)
+    finally:
+        contexts.dispose()
+        one.dispose()

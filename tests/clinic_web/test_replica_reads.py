@@ -22,6 +22,7 @@ def replicated() -> Iterator[Clinic]:
         url = create_database(base, "clinic")
         clinic = build_clinic(url, replica_url=f"{standby}/clinic")
         yield clinic
+        clinic.app.state.clinic.contexts.dispose()  # the limits' own pool
         clinic.base.database.dispose()
 
 

@@ -341,6 +341,14 @@ class Database:
             )
         return f"the database {what}: {words}"
 
+    def side_pool(self) -> Database:
+        """This database on an engine and pool of its own, for the small reads a write needs
+        while it holds its own connection (a journal's limits, read at each use of the
+        rules): taking a second connection from the write's pool could leave every pooled
+        connection held by a write waiting for another, and no write would ever finish."""
+        engine = create_engine(self.engine.url, pool_size=2, max_overflow=8, pool_pre_ping=True)
+        return dataclasses.replace(self, engine=engine, replica=None, reads_from_replica=False)
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.replica is not None:

@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from mitra.services import person_limits
 from mitra.services.context import AppContext
+from mitra.storage.database import Database
 from mitra.web.app import ContextSource
 from mitra.web.clinic_auth import current_caller
 
@@ -36,6 +37,8 @@ class JournalContexts(ContextSource):
         self._by_journal: dict[int, AppContext] = {}
         self._for_readers: dict[int, AppContext] = {}
         self._journal_lock = threading.Lock()
+        # The journals' limits are read on a pool of their own (``Database.side_pool``).
+        self._limits_database: Database | None = None
 
     def __call__(self) -> AppContext:
         caller = current_caller()
@@ -56,10 +59,20 @@ class JournalContexts(ContextSource):
                     self.base,
                     database=database,
                     # The care team's limits for this person apply to every use of its rules.
-                    limits_source=person_limits.source_for(self.base.database, journal_id),
+                    limits_source=person_limits.source_for(self._limits(), journal_id),
                 )
                 self._by_journal[journal_id] = found
         return found
+
+    def _limits(self) -> Database:
+        """Made on first use, under ``_journal_lock`` (the caller holds it)."""
+        if self._limits_database is None:
+            self._limits_database = self.base.database.side_pool()
+        return self._limits_database
+
+    def dispose(self) -> None:
+        if self._limits_database is not None:
+            self._limits_database.engine.dispose()
 
     def for_reader(self, journal_id: int) -> AppContext:
         """A clinician's context for reading a shared journal: as ``for_journal``, with its
