@@ -53,6 +53,15 @@ class CliState:
             self._app = AppContext(database, clock=self.clock)
         return self._app
 
+    def close(self) -> None:
+        """Close the journal's connections when the command ends. A process exits anyway;
+        run in-process (tests), an open connection would outlive the command, and SQLite
+        shares an open file between the connections of one process, so a later command
+        could write through it to a file that has since become read-only."""
+        if self._app is not None:
+            self._app.database.dispose()
+            self._app = None
+
 
 def state() -> CliState:
     return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
@@ -78,6 +87,7 @@ def state() -> CliState:
 def cli(ctx: click.Context, db: str | None, demo: bool, debug: bool) -> None:
     injected = ctx.obj.get("clock") if isinstance(ctx.obj, dict) else None
     ctx.obj = CliState(db=db, demo=demo, debug=debug, injected_clock=injected)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main(argv: list[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
