@@ -605,33 +605,26 @@ def tighten_only(
 ) -> tuple[Ruleset, list[str]]:
     """``apply_settings`` for a clinician's limits for one person: every value must be at least
     as strict as the one in force, hard limit or not (a person's limits are only ever made
-    stricter there); anything else is refused with its reason and left unchanged."""
-    strict: dict[str, dict[str, object]] = {}
+    stricter there); anything else is refused with its reason and left unchanged. What
+    ``apply_settings`` itself refuses (unknown rules and thresholds, non-numbers, values out of
+    range) is passed on for it to say."""
+    kept: dict[str, Any] = {}
     errors: list[str] = []
-    for rule_id in sorted(overrides):
-        values: object = overrides[rule_id]
-        try:
-            rule = ruleset.rule(rule_id)
-        except KeyError:
-            errors.append(f"unknown rule '{rule_id}'; rule ids are listed in rules.toml")
+    for rule_id, values in overrides.items():
+        rule = next((r for r in ruleset.rules if r.id == rule_id), None)
+        if rule is None or not isinstance(values, Mapping):
+            kept[rule_id] = values  # apply_settings says why
             continue
-        if not isinstance(values, Mapping):
-            errors.append(f"'{rule_id}' must be a table of threshold = value")
-            continue
-        for name in sorted(values, key=str):
-            value = values[name]
+        for name, value in values.items():
             checked = _checked_override(rule, str(name), value)
-            if isinstance(checked, str):
-                errors.append(checked)
-                continue
-            threshold = rule.threshold(str(name))
-            if not threshold.is_at_least_as_tight(checked):
+            threshold = None if isinstance(checked, str) else rule.threshold(str(name))
+            if threshold is not None and not threshold.is_at_least_as_tight(float(checked)):
                 direction = "lowered" if threshold.tighter is Tighter.LOWER else "raised"
                 errors.append(
                     f"refused: {rule_id}.{name} may only be {direction} (made stricter) from "
-                    f"{threshold.value:g} {threshold.unit}, not set to {checked:g}"
+                    f"{threshold.value:g} {threshold.unit}, not set to {float(checked):g}"
                 )
                 continue
-            strict.setdefault(rule_id, {})[str(name)] = checked
-    tightened, more = apply_settings(ruleset, strict)
+            kept.setdefault(rule_id, {})[str(name)] = value
+    tightened, more = apply_settings(ruleset, kept)
     return tightened, [*errors, *more]

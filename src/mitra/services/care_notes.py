@@ -19,7 +19,6 @@ from sqlalchemy import Connection
 from mitra.domain.errors import InputError
 from mitra.services import clinic_sharing
 from mitra.services.clinic_accounts import Caller
-from mitra.services.clinic_sharing import NotAllowed
 from mitra.storage import care_note_store
 from mitra.storage.care_note_store import CareNote
 from mitra.storage.database import Database
@@ -28,7 +27,6 @@ __all__ = [
     "MAX_NOTE",
     "PERSON_RULE",
     "CareNote",
-    "NotAllowed",
     "NotesPage",
     "for_person",
     "for_team",

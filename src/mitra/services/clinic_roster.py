@@ -198,7 +198,7 @@ def mark_seen(
         )
         if not decision.allowed:
             return False
-        if alert_id not in roster_store.open_alert_ids(conn, journal_id, SEVERITIES_SEEN):
+        if not roster_store.is_open(conn, journal_id, alert_id, SEVERITIES_SEEN):
             return False
         if not roster_store.insert_ack(
             conn, journal_id, alert_id, caller.account_id, at=at, note=clean
@@ -224,12 +224,6 @@ def acks_of(database: Database, journal_id: int, alert_ids: list[int]) -> list[C
     """The care team's acknowledgements of these alerts (what the person's page shows)."""
     with database.read() as conn:
         return roster_store.acks_of(conn, journal_id, alert_ids)
-
-
-def seen_alerts(database: Database, journal_id: int, alert_ids: list[int]) -> set[int]:
-    """Which of these alerts of the journal a clinician has marked as seen."""
-    with database.on_replica().read() as conn:
-        return roster_store.seen_alert_ids(conn, journal_id, alert_ids)
 
 
 def person_row(

@@ -11,6 +11,7 @@ passed in.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from mitra.services.clinic_accounts import Caller
 from mitra.services.context import LimitsSource
 from mitra.storage import journal_limits_store
 from mitra.storage.database import Database
+from mitra.storage.journal_limits_store import Overrides
 
 MAX_LIMITS = 50  # thresholds in one setting: far more than the rules have that matter here
 
@@ -47,15 +49,16 @@ class LimitsView:
     set_at: datetime | None
 
 
+def in_force(database: Database, journal_id: int) -> tuple[int | None, Overrides]:
+    """The journal's limits version and overrides (None and {}: the server's own)."""
+    with database.read() as conn:
+        found = journal_limits_store.in_force(conn, journal_id)
+    return (None, {}) if found is None else (found.version, found.overrides)
+
+
 def source_for(database: Database, journal_id: int) -> LimitsSource:
-    """What a journal's context asks for its limits (one indexed read on the primary)."""
-
-    def read() -> tuple[int | None, Mapping[str, Mapping[str, float]]]:
-        with database.read() as conn:
-            found = journal_limits_store.in_force(conn, journal_id)
-        return (None, {}) if found is None else (found.version, found.overrides)
-
-    return read
+    """What a journal's context asks for its limits (one indexed read on ``database``)."""
+    return functools.partial(in_force, database, journal_id)
 
 
 def _parsed(given: Mapping[str, object]) -> dict[str, dict[str, object]]:

@@ -8,7 +8,7 @@ SQL; what a person is shown leaves the care team's private notes out in the quer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -56,7 +56,7 @@ def page(
         CareNote(
             int(r.id),
             str(r.email),
-            r.at if r.at.tzinfo is not None else r.at.replace(tzinfo=UTC),
+            r.at,
             str(r.text),
             bool(r.private),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
@@ -55,5 +55,4 @@ def in_force(conn: Connection, journal_id: int) -> Limits | None:
     ).first()
     if row is None:
         return None
-    at = row.set_at if row.set_at.tzinfo is not None else row.set_at.replace(tzinfo=UTC)
-    return Limits(int(row.id), json.loads(row.overrides), str(row.email), at)
+    return Limits(int(row.id), json.loads(row.overrides), str(row.email), row.set_at)

@@ -7,7 +7,7 @@ journal; a plan with no row here was made by the person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
@@ -45,7 +45,7 @@ def of_plan(conn: Connection, journal_id: int, plan_id: int) -> list[PlanAuthor]
             int(r.plan_id),
             str(r.action),
             str(r.email),
-            r.at if r.at.tzinfo is not None else r.at.replace(tzinfo=UTC),
+            r.at,
         )
         for r in rows
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, and_, exists, func, insert, select
@@ -123,7 +123,7 @@ def _signals(m: Any, emails: Mapping[int, str], order: RosterOrder) -> Signals:
                     instrument,
                     int(latest),
                     None if previous is None else int(previous),
-                    _utc(m[f"{instrument}_at"]),
+                    m[f"{instrument}_at"],
                 )
             )
     journal_id = int(m["id"])
@@ -134,32 +134,25 @@ def _signals(m: Any, emails: Mapping[int, str], order: RosterOrder) -> Signals:
         unseen_emergency=int(m["unseen_emergency"]),
         open_urgent=int(m["open_urgent"]),
         escalation=int(m["escalation"]),
-        last_checkin=None if m["last_checkin"] is None else _utc(m["last_checkin"]),
+        last_checkin=m["last_checkin"],  # typed: a UTC datetime, or None
         trends=tuple(trends),
         plan_event=None if m["plan_event"] is None else str(m["plan_event"]),
     )
 
 
-def _utc(value: Any) -> datetime:
-    """A subquery's time as a UTC datetime (its column type reads it; SQLite may still hand
-    back naive UTC)."""
-    found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
-
-
-def open_alert_ids(conn: Connection, journal_id: int, severities: Sequence[str]) -> list[int]:
-    """The ids of the journal's open alerts of these severities (what "seen" may name)."""
+def is_open(conn: Connection, journal_id: int, alert_id: int, severities: Sequence[str]) -> bool:
+    """Whether the journal's alert ``alert_id`` is open and of one of these severities (what
+    a clinician may mark as seen)."""
     a = t.alerts.c
-    return [
-        int(v)
-        for v in conn.execute(
-            select(a.id).where(
-                a.journal_id == journal_id,
-                a.acknowledged_at.is_(None),
-                a.severity.in_(severities),
-            )
-        ).scalars()
-    ]
+    found = conn.execute(
+        select(a.id).where(
+            a.journal_id == journal_id,
+            a.id == alert_id,
+            a.acknowledged_at.is_(None),
+            a.severity.in_(severities),
+        )
+    ).first()
+    return found is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,14 +176,8 @@ def acks_of(conn: Connection, journal_id: int, alert_ids: Sequence[int]) -> list
         .order_by(ack.at, ack.id)
     )
     return [
-        ClinicianAck(int(r.alert_id), int(r.clinician_id), str(r.email), _utc(r.at), r.note)
-        for r in rows
+        ClinicianAck(int(r.alert_id), int(r.clinician_id), str(r.email), r.at, r.note) for r in rows
     ]
-
-
-def seen_alert_ids(conn: Connection, journal_id: int, alert_ids: Sequence[int]) -> set[int]:
-    """Which of these alerts of the journal a clinician has marked as seen."""
-    return {a.alert_id for a in acks_of(conn, journal_id, alert_ids)}
 
 
 def insert_ack(

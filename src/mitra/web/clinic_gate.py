@@ -367,8 +367,7 @@ class ClinicGate:
         return person_limits.view(self.base.database, journal_id, self.base.rules().ruleset)
 
     def limits_in_force(self, journal_id: int) -> dict[str, dict[str, float]]:
-        found = person_limits.source_for(self.base.database, journal_id)()[1]
-        return {r: dict(v) for r, v in found.items()}
+        return person_limits.in_force(self.base.database, journal_id)[1]
 
     # -- clinicians' notes ---------------------------------------------------------------------
     def write_note(

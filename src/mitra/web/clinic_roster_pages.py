@@ -235,7 +235,12 @@ def _acting(journal_id: int) -> Iterator[None]:
                 403, "This journal is shared with you to read, not to plan or act for them."
             ) from None
         raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
-    except (InputError, NotFoundError) as exc:
+    except NotFoundError as exc:
+        # The plans service's words name its commands; a page says it in words.
+        raise HTTPException(
+            422, "They have no active plan to step back; set a taper first."
+        ) from exc
+    except InputError as exc:
         message = exc.message[:1].upper() + exc.message[1:]
         raise HTTPException(422, f"{message}. Go back to change it.") from None
 
