@@ -75,3 +75,18 @@ def test_a_clinicians_schedule_past_the_taper_limits_is_refused_and_nothing_is_k
             select(c.audit_log.c.action).where(c.audit_log.c.object_type == "plan")
         ).all()
         assert written == []  # the write rolled back, and its audit row with it
+
+
+def test_a_step_back_with_no_plan_says_so_in_words_on_the_page(clinic: Clinic) -> None:
+    from mitra.web import csrf
+    from tests.clinic_web.conftest import page_token
+
+    journal_id = clinic.accounts["owner"].journal_id
+    client = clinic.sign_in("clin_plan")
+    token = page_token(client, f"/clinic/people/{journal_id}")
+    answer = client.post(
+        f"/clinic/people/{journal_id}/plan/step-back",
+        data={"reason": "withdrawal too strong", csrf.FIELD: token},
+    )
+    assert answer.status_code == 422
+    assert "no active plan" in answer.text.lower() and "mitra plan" not in answer.text

@@ -39,6 +39,7 @@ from mitra.web.clinic_pages import (
 )
 from mitra.web.clinic_roles import ADMIN, CLINICIAN
 from mitra.web.pages.common import see_other
+from mitra.web.words import plain
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.require_token)])
 PER_PAGE = 25
@@ -235,13 +236,9 @@ def _acting(journal_id: int) -> Iterator[None]:
                 403, "This journal is shared with you to read, not to plan or act for them."
             ) from None
         raise HTTPException(404, NOT_SHARED.format(journal_id)) from None
-    except NotFoundError as exc:
-        # The plans service's words name its commands; a page says it in words.
-        raise HTTPException(
-            422, "They have no active plan to step back; set a taper first."
-        ) from exc
-    except InputError as exc:
-        message = exc.message[:1].upper() + exc.message[1:]
+    except (InputError, NotFoundError) as exc:
+        said = plain(exc.message)  # the services' words, with no terminal command
+        message = said[:1].upper() + said[1:]
         raise HTTPException(422, f"{message}. Go back to change it.") from None
 
 
