@@ -13,7 +13,7 @@ from mitra.domain.errors import InputError
 from mitra.services import clinic_accounts as accounts
 from mitra.services import credentials
 from mitra.services.clinic_accounts import GENERIC_REFUSAL, Refused, SignedIn
-from mitra.storage import audit_store
+from mitra.storage import audit_store, credential_store
 from mitra.storage.database import Database
 from tests.clinic.conftest import CLINICIAN_PASSWORD, FAST, PERSON_PASSWORD, AddAccount
 from tests.support.clock import FIXED_NOW
@@ -219,6 +219,30 @@ def test_a_token_resolves_with_its_scopes_until_it_expires_or_is_revoked(
     accounts.revoke_token(clinic_db, other.token_id, at=T0 + timedelta(minutes=1))
     assert accounts.resolve_token(clinic_db, other.text, at=T0 + timedelta(minutes=1)) is None
     assert accounts.resolve_token(clinic_db, "mitra_" + "x" * 43, at=T0) is None
+
+
+def test_a_tokens_last_use_is_kept_to_the_minute_without_a_write_per_request(
+    clinic_db: Database, add: AddAccount
+) -> None:
+    add("sam@example.org")
+    token = accounts.create_token(clinic_db, email="sam@example.org", at=T0)
+
+    def last_used() -> object:
+        with clinic_db.read() as conn:
+            found = credential_store.token_by_id(conn, token.token_id)
+        assert found is not None
+        return found.last_used_at
+
+    assert last_used() is None
+    assert accounts.resolve_token(clinic_db, token.text, at=T0) is not None
+    assert last_used() == T0
+    assert accounts.resolve_token(clinic_db, token.text, at=T0 + timedelta(seconds=59))
+    assert last_used() == T0  # within the minute: read, not written again
+    assert accounts.resolve_token(clinic_db, token.text, at=T0 + timedelta(minutes=1))
+    assert last_used() == T0 + timedelta(minutes=1)
+    # A clock set back (an earlier time than the one stored) is stored as it is.
+    assert accounts.resolve_token(clinic_db, token.text, at=T0 + timedelta(seconds=30))
+    assert last_used() == T0 + timedelta(seconds=30)
 
 
 def test_a_token_scope_beyond_the_role_is_refused(clinic_db: Database, add: AddAccount) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
+from mitra.services import clinic_accounts, person_limits
 from mitra.storage import clinic_tables as c
 from tests.clinic_web.conftest import Clinic
 
@@ -103,3 +104,43 @@ def test_reading_the_limits_never_waits_on_the_pool_the_write_holds(clinic: Clin
     finally:
         contexts.dispose()
         one.dispose()
+
+
+def test_one_request_reads_the_persons_limits_once_however_often_it_judges(
+    clinic: Clinic,
+) -> None:
+    # A dose is judged (and its plan checked) with the rules more than once; every use in
+    # the request sees the one reading (services.person_limits.read_once).
+    assert _put(clinic, "clin_plan", {RULE: {"max_mg": 20}}).status_code == 200
+    seen: list[str] = []
+
+    def capture(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        assert _dose_warned(clinic, "owner")
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+    # The dose's request reads them once; the alerts' GET judges nothing and reads none.
+    assert len([s for s in seen if "FROM journal_limits" in s]) == 1
+
+
+def test_limits_set_inside_a_request_are_the_ones_it_reads_next(clinic: Clinic) -> None:
+    database, now = clinic.base.database, clinic.clock.now
+    journal_id = clinic.accounts["owner"].journal_id
+    assert journal_id is not None
+    caller = clinic_accounts.resolve_token(database, clinic.token("clin_plan"), at=now)
+    assert caller is not None
+    with person_limits.read_once():
+        assert person_limits.in_force(database, journal_id) == (None, {})
+        person_limits.set_limits(
+            database,
+            caller,
+            journal_id,
+            {RULE: {"max_mg": 20}},
+            server=clinic.base.rules().ruleset,
+            at=now,
+            source=None,
+        )
+        assert person_limits.in_force(database, journal_id)[1] == {RULE: {"max_mg": 20.0}}

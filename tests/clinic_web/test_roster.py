@@ -142,6 +142,18 @@ def test_an_emergency_stays_on_top_until_a_clinician_has_seen_it(clinic: Clinic)
     page = clinic.sign_in("amy").get("/alerts").text
     assert "Seen by your care team" in page and "Seen. Calling you now." in page
     assert "Mark as read" in page  # the person's own acknowledgement is still theirs to make
+    own = clinic.client().get(
+        "/api/v1/alerts", headers={"authorization": f"Bearer {clinic.token('amy')}"}
+    )
+    listed = own.json()["alerts"]
+    (shown,) = [a for a in listed if alert in a["alert_ids"]]
+    assert shown["acknowledged_at"] is None  # open for the person
+    (care,) = shown["seen_by_care_team"]
+    assert (care["clinician"], care["note"]) == (
+        "clin.read@clinic.example",
+        "Seen. Calling you now.",
+    )
+    assert all(a["seen_by_care_team"] == [] for a in listed if a is not shown)
 
 
 def test_a_note_too_long_is_refused_and_nothing_is_stored(clinic: Clinic) -> None:
@@ -206,6 +218,7 @@ def test_the_roster_costs_the_same_statements_however_many_journals(clinic: Clin
 
     client, auth = clinic.client(), {"authorization": f"Bearer {clinic.token('clin_read')}"}
     _person(clinic, "solo")
+    listed()  # a token's first use stores when it was used; later ones in the minute do not
     few = listed()
     for name in ("p1", "p2", "p3", "p4", "p5", "p6"):
         _person(clinic, name)

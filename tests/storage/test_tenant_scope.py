@@ -29,6 +29,7 @@ from mitra.services.bup_readiness import ReadinessService
 from mitra.services.catalogue import ProductService, ProfileService
 from mitra.services.checkins import CheckinService
 from mitra.services.context import AppContext
+from mitra.services.exposure import ExposureService
 from mitra.services.journal import JournalService
 from mitra.services.plans import PlanService
 from mitra.services.report_data import ReportDataService
@@ -140,6 +141,7 @@ def _workload(ctx: AppContext) -> None:
         plans.step_back("too fast for me")
     plans.new_titration(target_dose_mg="40", doses_per_day="4")  # ends the taper, recorded
     journal.log_dose("10g", product="Red Bali leaf")  # over the titration's ceiling
+    ExposureService(ctx).exposure()  # the today page's body-load chart
     # What `mitra share push` reads and marks, and what the server matches by uuid.
     with ctx.database.transaction() as conn:
         waiting = push_store.pending(conn, push_store.mark(conn, "https://clinic.test"))

@@ -73,6 +73,10 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({Action.READ.value, Action.PLAN.value, Action.ADMIN.value}),
 }
 MAX_TOKEN_DAYS = 366
+# A token's or session's last use is stored to the minute: rewriting it on every request
+# would make each read a write as well. A session may so end up to a minute before its idle
+# timeout, never after it.
+LAST_USE_KEPT_TO = timedelta(minutes=1)
 # A deliberately simple shape check: one @, no spaces, a dot in the domain.
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_EMAIL = 254
@@ -583,8 +587,9 @@ def _failed(
 def resolve_session(
     database: Database, session_id: str, *, at: datetime, settings: ClinicSettings = DEFAULTS
 ) -> Caller | None:
-    """The caller of a live session (and its idle clock restarted), else None: unknown,
-    revoked, idle for ``idle_timeout``, past ``absolute_timeout``, or a disabled account."""
+    """The caller of a live session (and its idle clock restarted, to ``LAST_USE_KEPT_TO``),
+    else None: unknown, revoked, idle for ``idle_timeout``, past ``absolute_timeout``, or a
+    disabled account."""
     id_hash = credentials.session_hash(session_id)
     with database.transaction() as conn:
         session = credential_store.session_by_hash(conn, id_hash)
@@ -595,8 +600,15 @@ def resolve_session(
         account = account_store.by_id(conn, session.account_id)
         if account is None or account.disabled_at is not None:
             return None
-        credential_store.touch_session(conn, id_hash, at)
+        if _stale(session.last_seen_at, at):
+            credential_store.touch_session(conn, id_hash, at)
         return caller_of(account, via="session")
+
+
+def _stale(last: datetime | None, at: datetime) -> bool:
+    """Whether a last use stored as ``last`` is to be stored again at ``at``: never stored,
+    ``LAST_USE_KEPT_TO`` or more ago, or later than ``at`` (a clock set back)."""
+    return last is None or not last <= at < last + LAST_USE_KEPT_TO
 
 
 def sign_out(database: Database, session_id: str, *, at: datetime) -> None:
@@ -661,7 +673,8 @@ def create_token(
 
 
 def resolve_token(database: Database, text: str, *, at: datetime) -> Caller | None:
-    """The caller a bearer token stands for, or None: unknown, revoked, expired, disabled."""
+    """The caller a bearer token stands for, or None: unknown, revoked, expired, disabled.
+    Its last use is kept to ``LAST_USE_KEPT_TO``: a read by token does not write a row."""
     if not credentials.looks_like_token(text):
         return None
     with database.transaction() as conn:
@@ -671,7 +684,8 @@ def resolve_token(database: Database, text: str, *, at: datetime) -> Caller | No
         account = account_store.by_id(conn, token.account_id)
         if account is None or account.disabled_at is not None:
             return None
-        credential_store.touch_token(conn, token.id, at)
+        if _stale(token.last_used_at, at):
+            credential_store.touch_token(conn, token.id, at)
         return caller_of(account, via="token", scopes=frozenset(token.scopes))
 
 

@@ -19,7 +19,7 @@ seen" is answered from those acknowledgements. Times are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -224,6 +224,15 @@ def acks_of(database: Database, journal_id: int, alert_ids: list[int]) -> list[C
     """The care team's acknowledgements of these alerts (what the person's page shows)."""
     with database.read() as conn:
         return roster_store.acks_of(conn, journal_id, alert_ids)
+
+
+def acks_by_alert(
+    database: Database, journal_id: int, shown: Sequence[Sequence[int]]
+) -> list[list[ClinicianAck]]:
+    """For each alert shown (its stored ids: one alert and its grouped repeats), the care
+    team's acknowledgements of it, in one read: what the person's page and API show."""
+    acks = acks_of(database, journal_id, [i for ids in shown for i in ids])
+    return [[a for a in acks if a.alert_id in set(ids)] for ids in shown]
 
 
 def person_row(

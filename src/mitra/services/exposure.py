@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from mitra.domain import catalogue_data
-from mitra.domain.entries import DoseEntry, Kind
 from mitra.domain.exposure import (
     Estimate,
     PatternAccumulation,
@@ -102,13 +101,12 @@ class ExposureService:
             store = JournalStore(conn)
             zone = store.get_profile(self.ctx.default_timezone).zone()
             moment = parse_when(at, now=self.ctx.now(), zone=zone) if at else self.ctx.now()
-            found = store.list_entries(
-                since=moment - timedelta(days=LOOKBACK_DAYS), until=moment, kinds=[Kind.DOSE]
+            doses = store.dose_mitragynine(
+                since=moment - timedelta(days=LOOKBACK_DAYS), until=moment
             )
-        doses = [e for e in found if isinstance(e, DoseEntry)]
         times = np.array([(d.at - moment).total_seconds() / 3600 for d in doses], dtype=float)
-        typical_mg = np.array([d.estimate.mitragynine_mg.typical for d in doses], dtype=float)
-        high_mg = np.array([d.estimate.mitragynine_mg.high for d in doses], dtype=float)
+        typical_mg = np.array([d.mitragynine_typical for d in doses], dtype=float)
+        high_mg = np.array([d.mitragynine_high for d in doses], dtype=float)
         grid = np.arange(-24 * CHART_DAYS, 1, dtype=float)
         typical_band = exposure_band(times, typical_mg, grid)
         high_band = exposure_band(times, high_mg, grid)

@@ -4,15 +4,20 @@ than the server's for that journal, never looser (``domain.ruleset.tighten_only`
 Setting limits needs a share to plan; it is checked and audited (``plan``, object ``limits``)
 in the transaction that stores them, and a refused value stores nothing and says why. The
 limits in force are the journal's newest row; its context reads them at each use of the
-rules (``limits_source``), so the next write and the plans are judged with them. What the
+rules (``limits_source``), so the next write and the plans are judged with them. Inside
+``read_once`` (the clinic server opens it around each request) a journal's limits are read
+at most once, at their first use: one request is judged with one set of limits, as if it had
+happened just before or just after a concurrent change, never half and half. What the
 person sees lists each limit beside the server's value, who set it and when. Times are
 passed in.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -49,11 +54,36 @@ class LimitsView:
     set_at: datetime | None
 
 
-def in_force(database: Database, journal_id: int) -> tuple[int | None, Overrides]:
+InForce = tuple[int | None, Overrides]
+# The limits read in the current request, by journal (None: outside ``read_once``, read at
+# every use). The dict is shared by the threads the request runs in (each has a copy of
+# the context, holding this same dict).
+_READ: contextvars.ContextVar[dict[int, InForce] | None] = contextvars.ContextVar(
+    "mitra_limits_read", default=None
+)
+
+
+@contextlib.contextmanager
+def read_once() -> Iterator[None]:
+    """Within this block, each journal's limits are read at their first use only."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def in_force(database: Database, journal_id: int) -> InForce:
     """The journal's limits version and overrides (None and {}: the server's own)."""
+    read = _READ.get()
+    if read is not None and journal_id in read:
+        return read[journal_id]
     with database.read() as conn:
         found = journal_limits_store.in_force(conn, journal_id)
-    return (None, {}) if found is None else (found.version, found.overrides)
+    result: InForce = (None, {}) if found is None else (found.version, found.overrides)
+    if read is not None:
+        read[journal_id] = result
+    return result
 
 
 def source_for(database: Database, journal_id: int) -> LimitsSource:
@@ -103,9 +133,13 @@ def set_limits(
             conn, journal_id, overrides, set_by=caller.account_id, at=at
         )
 
-    return clinic_sharing.act_for(
+    version = clinic_sharing.act_for(
         database, caller, journal_id, store, at=at, source=source, object_type="limits"
     )
+    read = _READ.get()
+    if read is not None:
+        read.pop(journal_id, None)  # what this request reads next is what it just set
+    return version
 
 
 def view(database: Database, journal_id: int, server: Ruleset) -> LimitsView:

@@ -205,7 +205,10 @@ def journal_end(conn: Connection) -> datetime | None:
     return found
 
 
-def _load(conn: Connection, spans: Sequence[Span]) -> tuple[list[Entry], list[Assessment]]:
+def _load(
+    conn: Connection, spans: Sequence[Span], checkin_spans: Sequence[Span]
+) -> tuple[list[Entry], list[Assessment]]:
+    """The entries in ``spans`` and the check-ins in ``checkin_spans``."""
     journal = JournalStore(conn)
     assessments = AssessmentStore(conn)
     entries: dict[int, Entry] = {}
@@ -214,6 +217,7 @@ def _load(conn: Connection, spans: Sequence[Span]) -> tuple[list[Entry], list[As
         for entry in journal.list_entries(since=span.start, until=span.end):
             if entry.id is not None:
                 entries[entry.id] = entry
+    for span in checkin_spans:
         for stored in assessments.list_assessments(since=span.start, until=span.end):
             checkins[stored.id] = stored.assessment
     return list(entries.values()), list(checkins.values())
@@ -280,8 +284,10 @@ def _reconcile(
     needed = [*spans.history(ruleset)]
     needed += [Span(s.start - PLAN_REACH, s.end + PLAN_REACH) for s in plan_spans]
     # Merged first: the plan days lie inside the history the rules read, and reading them
-    # apart would read and decode their entries twice.
-    entries, assessments = _load(conn, merged_spans(needed))
+    # apart would read and decode their entries twice. A check-in is judged on its own
+    # (``Spans.covers_assessment``: those in the core spans), so only those are read, not
+    # every check-in of the weeks the dose rules look back over.
+    entries, assessments = _load(conn, merged_spans(needed), merged_spans(spans.core))
     desired = judge(
         entries,
         profile,

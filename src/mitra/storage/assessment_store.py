@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, true, update
+from sqlalchemy import Connection, Row, and_, func, insert, select, true, union_all, update
 
 from mitra.domain.checkins import StoredAssessment
 from mitra.domain.instruments import Assessment, Rater, get_instrument, interpretation_for
@@ -138,13 +138,17 @@ class AssessmentStore:
         and the one before it), not deleted, in time order: exactly what the latest score's
         changes need, read by id instead of reading every score."""
         c = t.assessments.c
-        wanted: set[int] = set()
+        probes = []
         for instrument_id in instrument_ids:
             mine = and_(self.mine, c.instrument_id == instrument_id, c.deleted_at.is_(None))
             first = select(c.id).where(mine).order_by(c.at, c.id).limit(1)
             last_two = select(c.id).where(mine).order_by(c.at.desc(), c.id.desc()).limit(2)
-            wanted.update(self.conn.execute(first).scalars())
-            wanted.update(self.conn.execute(last_two).scalars())
+            # Each probe as a subquery: SQLite takes no LIMIT on a compound's own members.
+            probes += [select(q.c.id) for q in (first.subquery(), last_two.subquery())]
+        if not probes:
+            return []
+        # One round trip for every instrument, each probe still one index walk.
+        wanted = set(self.conn.execute(union_all(*probes)).scalars())
         return self._read(c.id.in_(sorted(wanted))) if wanted else []
 
     def set_deleted(self, assessment_id: int, deleted_at: datetime | None) -> None:

@@ -223,6 +223,14 @@ class Batches:
             self._transaction = None
 
 
+# A PostgreSQL server process's connections: kept open for the requests served at once (the
+# web app's worker threads), so a busy moment does not open and close connections per
+# request (each a new server process); past them, more are opened and closed again. The
+# side pool serves the one small read a request may make while holding a write.
+POOL = {"pool_size": 10, "max_overflow": 10}
+SIDE_POOL = {"pool_size": 4, "max_overflow": 8}
+
+
 @dataclass
 class Database:
     """An engine at the latest schema, scoped to one journal: ``transaction()`` yields a
@@ -289,16 +297,24 @@ class Database:
         try:
             with self._read_connection() as plain:
                 conn = scope(plain.execution_options(**{READ_ONLY: True}), self.journal_id)
-                with conn.begin():
-                    if self.is_sqlite:
-                        conn.exec_driver_sql("PRAGMA query_only=ON")
-                    else:
-                        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                    try:
-                        yield conn
-                    finally:
+                driver = None if self.is_sqlite else plain.connection.driver_connection
+                if driver is not None:
+                    # psycopg begins the transaction as BEGIN READ ONLY: no statement of its
+                    # own. Put back to the server's default (not "read write", which a
+                    # standby refuses) before the connection goes back to the pool.
+                    driver.read_only = True
+                try:
+                    with conn.begin():
                         if self.is_sqlite:
-                            conn.exec_driver_sql("PRAGMA query_only=OFF")
+                            conn.exec_driver_sql("PRAGMA query_only=ON")
+                        try:
+                            yield conn
+                        finally:
+                            if self.is_sqlite:
+                                conn.exec_driver_sql("PRAGMA query_only=OFF")
+                finally:
+                    if driver is not None and not plain.invalidated:
+                        driver.read_only = None
         except DBAPIError as exc:
             raise DatabaseError(self._failure("could not be read", exc)) from exc
 
@@ -346,7 +362,7 @@ class Database:
         while it holds its own connection (a journal's limits, read at each use of the
         rules): taking a second connection from the write's pool could leave every pooled
         connection held by a write waiting for another, and no write would ever finish."""
-        engine = create_engine(self.engine.url, pool_size=2, max_overflow=8, pool_pre_ping=True)
+        engine = create_engine(self.engine.url, pool_pre_ping=True, **SIDE_POOL)
         return dataclasses.replace(self, engine=engine, replica=None, reads_from_replica=False)
 
     def dispose(self) -> None:
@@ -372,7 +388,7 @@ def open_database(url: str) -> Database:
         _sqlite_setup(engine)
     else:
         try:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, **POOL)
         except Exception as exc:
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
     database = Database(url=url, engine=engine)

@@ -15,7 +15,7 @@ import functools
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,15 @@ def _range_cols(prefix: str, value: Range) -> dict[str, float]:
 def _range_of(row: Row[Any], prefix: str) -> Range:
     m = row._mapping
     return Range(m[f"{prefix}_typical"], m[f"{prefix}_low"], m[f"{prefix}_high"])
+
+
+@dataclass(frozen=True, slots=True)
+class DoseLoad:
+    """One dose as the exposure model needs it (``JournalStore.dose_mitragynine``)."""
+
+    at: datetime
+    mitragynine_typical: float
+    mitragynine_high: float
 
 
 class JournalStore:
@@ -152,6 +161,25 @@ class JournalStore:
             query = query.where(and_(*conditions))
         rows = self.conn.execute(query.order_by(t.entries.c.at, t.entries.c.id))
         return [_entry_of(row) for row in rows]
+
+    def dose_mitragynine(self, *, since: datetime, until: datetime) -> list[DoseLoad]:
+        """The doses in [since, until] (not deleted), in time order, as the exposure model
+        reads them: the time and the estimated mitragynine (typical, high), without decoding
+        whole entries (a month of a daily logger's doses on every today page)."""
+        e, d = t.entries.c, t.doses.c
+        rows = self.conn.execute(
+            select(e.at, d.mitragynine_typical, d.mitragynine_high)
+            .join(t.doses, _same_entry(t.doses))
+            .where(
+                self._mine(t.entries),
+                e.kind == Kind.DOSE.value,
+                e.at >= since,
+                e.at <= until,
+                e.deleted_at.is_(None),
+            )
+            .order_by(e.at, e.id)
+        )
+        return [DoseLoad(row[0], float(row[1]), float(row[2])) for row in rows]
 
     def last_entry(
         self, kind: Kind, *, until: datetime, substance_class: str | None = None

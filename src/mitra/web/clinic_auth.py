@@ -25,6 +25,8 @@ A state-changing request on the caller's journal runs with its audit row in wait
 write (who, role, journal, the object created or named by the path, the source address), so
 nothing written is ever unaudited and nothing refused is audited as a write. Clinic routes
 (sharing, break-glass) audit through their services.
+
+Each request reads a journal's limits once (``services.person_limits.read_once``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from anyio import to_thread
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mitra.services import person_limits
 from mitra.storage import write_audit
 from mitra.web import clinic_session
 from mitra.web.guards import UNSAFE_METHODS
@@ -247,14 +250,16 @@ class ClinicAuth:
         token = CALLER.set(caller)
         path_token = PATH.set(path)
         try:
-            if caller is None or not (unsafe and personal):
-                await self.app(scope, receive, send)
-                return
-            pending = write_audit.PENDING.set(self.pending_write(caller, path, source))
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                write_audit.PENDING.reset(pending)
+            # One request is judged with one reading of a journal's limits (read at first use).
+            with person_limits.read_once():
+                if caller is None or not (unsafe and personal):
+                    await self.app(scope, receive, send)
+                    return
+                pending = write_audit.PENDING.set(self.pending_write(caller, path, source))
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    write_audit.PENDING.reset(pending)
         finally:
             CALLER.reset(token)
             PATH.reset(path_token)

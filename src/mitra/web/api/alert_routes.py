@@ -9,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from mitra.services.alert_views import alert_view
+from mitra.services.clinic_roster import acks_by_alert
 from mitra.services.context import AppContext
 from mitra.services.journal import JournalService
 from mitra.services.safety import MAX_PER_PAGE, SafetyService
+from mitra.services.views import iso
 from mitra.web.api.entry_routes import ERRORS
 from mitra.web.api.models import AcknowledgeIn, AlertOneOut, AlertsOut, MarkedReadOut
 from mitra.web.app import context
@@ -29,13 +31,22 @@ def list_alerts(
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> dict[str, Any]:
     """Alerts open first, most serious first, then newest; acknowledged ones only when asked
-    for. Repeats of a pattern are one alert with a count; page with ``limit`` and ``offset``."""
+    for. Repeats of a pattern are one alert with a count; page with ``limit`` and ``offset``.
+    On a clinic server each alert lists who of your care team has seen it
+    (``seen_by_care_team``); that is theirs, and the alert stays open for you."""
     zone = JournalService(ctx).profile().zone()
     found = SafetyService(ctx).alert_page(
         per_page=limit, offset=offset, include_acknowledged=include_acknowledged
     )
+    views = [alert_view(a, zone) for a in found.alerts]
+    # What the care team said of them (a clinic server; none on a local journal).
+    seen = acks_by_alert(ctx.database, ctx.database.journal_id, [v["alert_ids"] for v in views])
+    for view, acks in zip(views, seen, strict=True):
+        view["seen_by_care_team"] = [
+            {"clinician": a.clinician_email, "at": iso(a.at, zone), "note": a.note} for a in acks
+        ]
     return {
-        "alerts": [alert_view(a, zone) for a in found.alerts],
+        "alerts": views,
         "total": found.total,
         "offset": offset,
         "limit": limit,

@@ -196,6 +196,12 @@ class EvidenceOut(BaseModel):
     claim: str
 
 
+class CareTeamSeenOut(BaseModel):
+    clinician: str = Field(description="The clinician's email")
+    at: str = Field(description="When they marked it seen, in your time zone")
+    note: str | None = Field(default=None, description="What they wrote with it")
+
+
 class AlertOut(BaseModel):
     """A safety alert as ``mitra.services.alert_views`` shows it; newer fields pass through."""
 
@@ -210,6 +216,11 @@ class AlertOut(BaseModel):
     evidence: list[EvidenceOut]
     at: str
     acknowledged_at: str | None = None
+    seen_by_care_team: list[CareTeamSeenOut] = Field(
+        default_factory=list,
+        description="On a clinic server: the clinicians who have seen this alert, with when "
+        "and their note. Kept apart from your own acknowledgement: the alert stays open for you.",
+    )
 
 
 class AlertsOut(BaseModel):

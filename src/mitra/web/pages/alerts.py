@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from mitra.domain.alerts import Severity
 from mitra.domain.human_time import when_words
 from mitra.services.alert_views import alert_view
-from mitra.services.clinic_roster import acks_of
+from mitra.services.clinic_roster import acks_by_alert
 from mitra.services.journal import JournalService
 from mitra.services.safety import MAX_PAGE, SafetyService
 from mitra.web.pages.common import Context, see_other
@@ -51,15 +51,11 @@ def alerts(
         )
         shown.append(view)
     # What the care team said of these alerts (a clinic server; none on a local journal).
-    acks = acks_of(
-        ctx.database, ctx.database.journal_id, [i for v in shown for i in v["alert_ids"]]
-    )
-    for view in shown:
-        ids = set(view["alert_ids"])
+    acks = acks_by_alert(ctx.database, ctx.database.journal_id, [v["alert_ids"] for v in shown])
+    for view, seen in zip(shown, acks, strict=True):
         view["care_team"] = [
             {"email": a.clinician_email, "when": when_words(a.at, now, zone), "note": a.note}
-            for a in acks
-            if a.alert_id in ids
+            for a in seen
         ]
     minor_open = sum(found.open_by_severity.get(s, 0) for s in MINOR_WORDS)
     query = "all=1&" if everything else ""
