@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from mitra.storage import schema as t
 from mitra.storage.database import Database, DatabaseError
@@ -18,18 +18,22 @@ def _entries(database: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(t.entries)).scalar_one())
 
 
+def _insert_entry(conn: Connection, journal_id: int) -> None:
+    conn.execute(
+        insert(t.entries).values(
+            journal_id=journal_id,
+            uuid=str(uuid.uuid4()),
+            kind="symptom",
+            at=FIXED_NOW,
+            recorded_at=FIXED_NOW,
+        )
+    )
+
+
 def test_a_write_inside_a_read_is_refused_and_nothing_is_kept(database: Database) -> None:
     before = _entries(database)
     with pytest.raises(DatabaseError), database.read() as conn:
-        conn.execute(
-            insert(t.entries).values(
-                journal_id=database.journal_id,
-                uuid=str(uuid.uuid4()),
-                kind="symptom",
-                at=FIXED_NOW,
-                recorded_at=FIXED_NOW,
-            )
-        )
+        _insert_entry(conn, database.journal_id)
     assert _entries(database) == before
 
 
@@ -38,13 +42,5 @@ def test_a_connection_used_for_a_read_writes_again_afterwards(database: Database
     for _ in range(3):
         _entries(database)
     with database.transaction() as conn:
-        conn.execute(
-            insert(t.entries).values(
-                journal_id=database.journal_id,
-                uuid=str(uuid.uuid4()),
-                kind="symptom",
-                at=FIXED_NOW,
-                recorded_at=FIXED_NOW,
-            )
-        )
+        _insert_entry(conn, database.journal_id)
     assert _entries(database) >= 1
