@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mitra.cli.clinic_demo_cmd import demo as clinic_demo
 from mitra.cli.clinic_serve_cmd import serve as clinic_serve
 from mitra.cli.main import state
 
@@ -632,4 +633,5 @@ def audit_export(
 
 
 clinic_group.add_command(clinic_serve)  # the web side's command (cli/clinic_serve_cmd.py)
+clinic_group.add_command(clinic_demo)  # the sample clinic (cli/clinic_demo_cmd.py)
 COMMANDS = (clinic_group,)

@@ -90,6 +90,9 @@ def demo(as_json: bool) -> None:
     click.echo("Build-up in the body: mitra --demo exposure    timeline: mitra --demo timeline")
     click.echo("Starting buprenorphine with a clinician, as of now: mitra --demo bup-readiness")
     click.echo("Clinician report: mitra --demo report pdf --out demo-report.pdf")
+    click.echo(
+        "A clinic with this journey in it, on PostgreSQL: mitra clinic demo --db postgresql://..."
+    )
     click.echo(dim(ESTIMATE_CAVEAT))
     click.echo(dim(SUPPORT_LINE))
 
