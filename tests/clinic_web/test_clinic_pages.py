@@ -193,3 +193,13 @@ def _audit_rows(clinic: Clinic) -> list[dict[str, Any]]:
     out = io.StringIO()
     audit_log.export(clinic.base.database, out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_the_sign_in_page_speaks_of_the_clinic_server_not_of_this_computer(
+    clinic: Clinic,
+) -> None:
+    page = clinic.client().get("/sign-in")
+    assert page.status_code == 200
+    assert "keeps everything on this computer" not in page.text
+    assert "The journals here are their owners'" in page.text
+    assert 'aria-label="Main"' not in page.text  # no journal's menu before signing in

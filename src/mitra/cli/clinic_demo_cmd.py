@@ -113,7 +113,7 @@ def _show(built: ClinicDemo, where: str) -> None:
     click.echo(
         "Sam (four weeks off oxycodone, a taper, an emergency the clinician has seen), Jo (two "
         "days in, chest pain just\nnow, not yet seen), Ana (kratom capsules, signs of liver "
-        "trouble, no check-in for six days) share with\nLee; Kim shares with nobody.\n"
+        "trouble, no recent check-in) share with\nLee; Kim shares with nobody.\n"
     )
     click.echo(click.style("Lee's list, most in need first:", bold=True))
     for row in built.roster.rows:

@@ -13,7 +13,8 @@ Who is in it, as of ``now``:
   risen to moderate, and Jo has just logged chest pain: an emergency no clinician has seen
   yet, so Jo is at the top of the roster. Shared to plan.
 * Ana (``ana@demo.clinic``) takes kratom capsules daily and logged itching all over and yellow
-  eyes (urgent: possible liver injury), and has not checked in for six days. Shared to read.
+  eyes (urgent: possible liver injury), and has not checked in for five days or more. Shared
+  to read.
 * Kim (``kim@demo.clinic``) keeps a journal and shares it with nobody: the roster never shows it.
 
 Invariants: it is built only in a database with no accounts (``ConflictError`` otherwise,
