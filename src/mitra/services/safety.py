@@ -16,6 +16,7 @@ every time and each stays visible on its own (their keys are per event).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -256,8 +257,8 @@ class SafetyService:
         offset: int | None = None,
         include_acknowledged: bool = False,
     ) -> AlertPage:
-        """One page of ``alerts()`` (the same groups in the same order), grouped, counted and
-        paged by the database: a page decodes only the alerts it shows. Open urgent and
+        """One page of ``alerts()`` (the same groups in the same order): the groups' heads in
+        one statement (counted and paged here), then only the page's alerts decoded. Open urgent and
         emergency alerts come first, so page 1 always shows them. ``offset`` (in groups)
         overrides ``page`` for callers that page by offset (the API)."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE or (offset is not None and offset < 0):
@@ -265,12 +266,8 @@ class SafetyService:
         start = (page - 1) * per_page if offset is None else offset
         with self.ctx.database.read() as conn:
             store = AlertStore(conn)
-            counts = store.group_counts(include_acknowledged=include_acknowledged)
-            rows = store.group_page(
-                offset=start,
-                limit=per_page,
-                include_acknowledged=include_acknowledged,
-            )
+            heads = store.group_heads(include_acknowledged=include_acknowledged)
+            rows = heads[start : start + per_page]
             full = store.get_many([r.latest_id for r in rows])
             members = store.occurrences(
                 {r.pattern for r in rows}, include_acknowledged=include_acknowledged
@@ -279,13 +276,13 @@ class SafetyService:
         for m in members:  # oldest first
             groups.setdefault((m.pattern, m.is_open), []).append(m)
         shown = [_grouped(full[r.latest_id], groups[(r.pattern, r.is_open)]) for r in rows]
-        open_counts = {sev: n for (sev, is_open), n in counts.items() if is_open}
+        open_counts = Counter(h.severity for h in heads if h.is_open)
         return AlertPage(
             alerts=shown,
             offset=start,
             per_page=per_page,
-            total=sum(counts.values()),
-            open_by_severity=open_counts,
+            total=len(heads),
+            open_by_severity=dict(open_counts),
         )
 
     def mark_minor_read(self, note: str | None = None) -> int:

@@ -103,12 +103,14 @@ class Occurrence:
 
 @dataclass(frozen=True, slots=True)
 class GroupRow:
-    """One group of repeats on a page: its latest occurrence's id, its pattern, and whether
-    the group is open (its count and first time come from ``occurrences``)."""
+    """One group of repeats: its latest occurrence's id, its pattern, whether the group is
+    open, and its latest occurrence's severity (its count and first time come from
+    ``occurrences``)."""
 
     latest_id: int
     pattern: str
     is_open: bool
+    severity: Severity
 
 
 # The bucket a day or week key ends in has a fixed length ("/day:2026-11-20", "/week:2026-W47"),
@@ -289,32 +291,18 @@ class AlertStore:
             o.c.id, o.c.pattern, o.c.is_open, o.c.severity, o.c.at, nth.label("nth")
         ).subquery("grouped")
 
-    def group_counts(
-        self, *, include_acknowledged: bool = False
-    ) -> dict[tuple[Severity, bool], int]:
-        """How many groups there are by the latest occurrence's severity and the group's state."""
+    def group_heads(self, *, include_acknowledged: bool = False) -> list[GroupRow]:
+        """Every group, in page order: open ones first, the most serious first, then the latest
+        first (the order of ``services.safety.group_repeats``). One statement: the window over
+        the occurrences is evaluated once, and the caller counts and pages the groups (there
+        are far fewer groups than occurrences)."""
         g = self._latest_of_groups(include_acknowledged)
         rows = self.conn.execute(
-            select(g.c.severity, g.c.is_open, func.count())
-            .where(g.c.nth == 1)
-            .group_by(g.c.severity, g.c.is_open)
-        )
-        return {(Severity(row[0]), bool(row[1])): row[2] for row in rows}
-
-    def group_page(
-        self, *, offset: int, limit: int, include_acknowledged: bool = False
-    ) -> list[GroupRow]:
-        """One page of groups: open ones first, the most serious first, then the latest first
-        (the order of ``services.safety.group_repeats``)."""
-        g = self._latest_of_groups(include_acknowledged)
-        rows = self.conn.execute(
-            select(g.c.id, g.c.pattern, g.c.is_open)
+            select(g.c.id, g.c.pattern, g.c.is_open, g.c.severity)
             .where(g.c.nth == 1)
             .order_by(g.c.is_open.desc(), _rank(g.c.severity).desc(), g.c.at.desc(), g.c.id.desc())
-            .offset(offset)
-            .limit(limit)
         )
-        return [GroupRow(row[0], row[1], bool(row[2])) for row in rows]
+        return [GroupRow(row[0], row[1], bool(row[2]), Severity(row[3])) for row in rows]
 
     def get_many(self, alert_ids: Collection[int]) -> dict[int, StoredAlert]:
         if not alert_ids:
