@@ -19,10 +19,6 @@ if TYPE_CHECKING:
     from mitra.services.clinic_roster import RosterRow
 
 
-# The plan's latest event, in the roster's words.
-PLAN_WORDS = {"hold": "plan holding", "step-back": "plan stepped back"}
-
-
 @click.command(
     "demo",
     help="""Build a small sample clinic in an empty PostgreSQL database: a clinician
@@ -94,18 +90,15 @@ def _document(built: ClinicDemo) -> dict[str, Any]:
 
 
 def _roster_line(row: RosterRow) -> str:
+    """A roster row in the clinician's page's own words (``web.roster_view``)."""
+    from mitra.web import roster_view  # noqa: PLC0415
+
     s = row.signals
-    parts = [row.placed.tier.words]
-    if s.open_emergency:
-        parts.append(f"{s.open_emergency} emergency open, {s.unseen_emergency} not yet seen")
-    if s.open_urgent:
-        parts.append(f"{s.open_urgent} urgent open")
-    for trend in s.trends:
-        before = "" if trend.previous is None else f" (was {trend.previous})"
-        parts.append(f"{trend.instrument_id.upper()} {trend.latest}{before}")
+    parts = [row.placed.tier.words, roster_view.alert_words(s)]
+    parts += [roster_view.trend_words(t) for t in s.trends]
     if s.plan_event is not None:
-        parts.append(PLAN_WORDS.get(s.plan_event, f"plan: {s.plan_event}"))
-    return f"  {row.email:<20} " + "; ".join(parts)
+        parts.append(roster_view.PLAN_WORDS[roster_view.plan_state(s.plan_event)])
+    return f"  {row.email:<20} " + "; ".join(p for p in parts if p)
 
 
 def _show(built: ClinicDemo, where: str) -> None:

@@ -93,7 +93,6 @@ def build_clinic_demo(
     base: AppContext,
     *,
     settings: ClinicSettings = clinic_accounts.DEFAULTS,
-    password: Callable[[], str] | None = None,
 ) -> ClinicDemo:
     """Build the clinic demo (module docstring) in ``base.database``, at ``base.now()``;
     ``ConflictError`` when the database has any account (nothing is written)."""
@@ -106,17 +105,15 @@ def build_clinic_demo(
             "clinic demo is built only in an empty database, so nothing was changed"
         )
     at = base.now()
-    new_password = password or _password
-    made: list[tuple[NewAccount, str]] = []
-    admin_password = new_password()
-    made.append(
+    admin_password = _password()
+    made: list[tuple[NewAccount, str]] = [
         (
             clinic_accounts.init(
                 database, email=ADMIN, password=admin_password, at=at, settings=settings
             ),
             admin_password,
         )
-    )
+    ]
     for email, role in (
         (CLINICIAN, Role.CLINICIAN),
         (SAM, Role.PERSON),
@@ -124,7 +121,7 @@ def build_clinic_demo(
         (ANA, Role.PERSON),
         (KIM, Role.PERSON),
     ):
-        chosen = new_password()
+        chosen = _password()
         account = clinic_accounts.add_user(
             database, email=email, role=role, password=chosen, at=at, settings=settings
         )

@@ -258,8 +258,8 @@ class SafetyService:
         include_acknowledged: bool = False,
     ) -> AlertPage:
         """One page of ``alerts()`` (the same groups in the same order): the groups' heads in
-        one statement (counted and paged here), then only the page's alerts decoded. Open urgent and
-        emergency alerts come first, so page 1 always shows them. ``offset`` (in groups)
+        one statement (counted and paged here), then only the page's alerts decoded. Open
+        urgent and emergency alerts come first, so page 1 always shows them. ``offset`` (in groups)
         overrides ``page`` for callers that page by offset (the API)."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE or (offset is not None and offset < 0):
             raise ValueError(f"page must be 1 or more and per_page 1 to {MAX_PER_PAGE}")

@@ -77,20 +77,6 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _alert_words(row: RosterRow) -> str | None:
-    s = row.signals
-    parts = []
-    if s.open_emergency:
-        n = s.open_emergency
-        unseen = f" ({s.unseen_emergency} not yet seen)" if s.unseen_emergency else ""
-        parts.append(f"{n} emergency alert{'s' if n > 1 else ''}{unseen}")
-    if s.open_urgent:
-        parts.append(f"{s.open_urgent} urgent alert{'s' if s.open_urgent > 1 else ''}")
-    if s.escalation:
-        parts.append("use up this week")
-    return ", ".join(parts) or None
-
-
 def _row(request: Request, row: RosterRow, lookback_days: int, words: Any) -> dict[str, Any]:
     s = row.signals
     at = gate(request).now()
@@ -100,7 +86,7 @@ def _row(request: Request, row: RosterRow, lookback_days: int, words: Any) -> di
         "email": row.email,
         "tier": row.placed.tier,
         "look": TIER_LOOKS[row.placed.tier.id],
-        "alerts": _alert_words(row),
+        "alerts": roster_view.alert_words(row.signals),
         "trends": [roster_view.trend_words(t) for t in s.trends],
         "checkin": roster_view.checkin_words(at, s.last_checkin, lookback_days),
         "plan": roster_view.PLAN_WORDS[roster_view.plan_state(s.plan_event)],

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mitra.domain.bup_readiness import Readiness
-from mitra.domain.roster import FILTER_IDS, Trend
+from mitra.domain.roster import FILTER_IDS, Signals, Trend
 from mitra.services.bup_readiness import ReadinessService
 from mitra.services.clinic_roster import RosterRow
 
@@ -73,6 +73,20 @@ def person(row: RosterRow, at: datetime) -> dict[str, Any]:
             else {"answer": ready.answer, "headline": ready.headline},
         },
     }
+
+
+def alert_words(s: Signals) -> str | None:
+    """ "1 emergency alert (1 not yet seen), 2 urgent alerts, use up this week", or None."""
+    parts = []
+    if s.open_emergency:
+        n = s.open_emergency
+        unseen = f" ({s.unseen_emergency} not yet seen)" if s.unseen_emergency else ""
+        parts.append(f"{n} emergency alert{'s' if n > 1 else ''}{unseen}")
+    if s.open_urgent:
+        parts.append(f"{s.open_urgent} urgent alert{'s' if s.open_urgent > 1 else ''}")
+    if s.escalation:
+        parts.append("use up this week")
+    return ", ".join(parts) or None
 
 
 def trend_words(trend: Trend) -> str:
