@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from mitra.domain import products as product_domain
 from mitra.domain import substances as substance_domain
@@ -33,9 +33,8 @@ from mitra.domain.symptom_reports import read_reports
 from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
-from mitra.storage import schema
+from mitra.services.safety_rejudge import has_active_plan
 from mitra.storage.alert_store import StoredAlert
-from mitra.storage.journal_scope import journal_of
 from mitra.storage.journal_store import JournalStore
 
 if TYPE_CHECKING:
@@ -133,7 +132,7 @@ class JournalService:
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
             # Both the re-judging and the plan check need to know whether a plan is active:
             # one look for the two (judging never changes a plan).
-            plan_active = _plan_active(conn)
+            plan_active = has_active_plan(conn)
             alerts = judge_entry(conn, self.ctx, stored, profile, plan_active=plan_active)
             assert isinstance(stored, DoseEntry)  # add_entry returns the entry it was given
             judgement, plan_alerts = (
@@ -389,13 +388,6 @@ def _rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: Jou
 
     profile = store.get_profile(ctx.default_timezone)
     rejudge_around(conn, ctx, profile, changed=entry, deleted=True)
-
-
-def _plan_active(conn: Connection) -> bool:
-    """Whether a plan is active (one indexed row, usually none)."""
-    plans = schema.plans.c
-    active = select(plans.id).where(plans.journal_id == journal_of(conn), plans.status == "active")
-    return conn.execute(active).first() is not None
 
 
 def _judge_against_plan(

@@ -26,13 +26,14 @@ finished journal from scratch, whatever order the entries were logged in.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from mitra.domain.alerts import Alert, Scope, Severity, key_parts
 from mitra.domain.entries import DoseEntry, Entry
@@ -178,16 +179,39 @@ def journal_start(conn: Connection, *, excluding: int | None = None) -> datetime
     return found
 
 
+# Statements every write runs, built once per process (building one cost more than running
+# it), with the journal and the rest bound by name.
+@functools.cache
+def _first_two_live() -> Any:
+    c = schema.entries.c
+    live = c.deleted_at.is_(None)
+    return (
+        select(c.id, c.at).where(c.journal_id == bindparam("journal"), live).order_by(c.at).limit(2)
+    )
+
+
+@functools.cache
+def _active_plan() -> Any:
+    plans = schema.plans.c
+    return select(plans.id).where(
+        plans.journal_id == bindparam("journal"), plans.status == "active"
+    )
+
+
+@functools.cache
+def _alert_ids_by_key() -> Any:
+    c = schema.alerts.c
+    keys = c.key.in_(bindparam("keys", expanding=True))
+    return select(c.id).where(c.journal_id == bindparam("journal"), keys)
+
+
 def journal_starts(
     conn: Connection, changed: int | None
 ) -> tuple[datetime | None, datetime | None]:
     """``journal_start(conn)`` and ``journal_start(conn, excluding=changed)`` in one query:
     the first two live rows in time order hold both (the first row, and the first whose id
     is not ``changed``)."""
-    c = schema.entries.c
-    mine = c.journal_id == journal_of(conn)
-    query = select(c.id, c.at).where(mine, c.deleted_at.is_(None)).order_by(c.at).limit(2)
-    rows = conn.execute(query).all()
+    rows = conn.execute(_first_two_live(), {"journal": journal_of(conn)}).all()
     first = rows[0].at if rows else None
     without = next((row.at for row in rows if row.id != changed), None)
     return first, without
@@ -225,9 +249,7 @@ def _load(
 
 def has_active_plan(conn: Connection) -> bool:
     """Whether a plan is active (one indexed row, usually none)."""
-    plans = schema.plans.c
-    mine = plans.journal_id == journal_of(conn)
-    return conn.execute(select(plans.id).where(mine, plans.status == "active")).first() is not None
+    return conn.execute(_active_plan(), {"journal": journal_of(conn)}).first() is not None
 
 
 def _plan_alerts(
@@ -341,9 +363,8 @@ def _stored_once(conn: Connection, store: AlertStore, keys: Iterable[str]) -> li
     """The stored once-only alerts with these keys: what ``store.once_only()`` holds of them,
     found through the unique key index (once_only reads every once-only alert, a scan of the
     whole alert table on every write)."""
-    c = schema.alerts.c
-    mine = c.journal_id == journal_of(conn)
-    ids = conn.execute(select(c.id).where(mine, c.key.in_(sorted(keys)))).scalars().all()
+    values = {"journal": journal_of(conn), "keys": sorted(keys)}
+    ids = conn.execute(_alert_ids_by_key(), values).scalars().all()
     return [
         found
         for found in store.get_many(ids).values()

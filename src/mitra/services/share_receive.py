@@ -25,8 +25,9 @@ from mitra.domain.entries import DoseEntry
 from mitra.domain.errors import InputError
 from mitra.services.context import AppContext
 from mitra.services.export_format import KIND_PARTS, ImportRefused, tables_from_document
-from mitra.services.journal import _judge_against_plan, _plan_active, _rejudge_deleted
+from mitra.services.journal import _judge_against_plan, _rejudge_deleted
 from mitra.services.safety import judge_entry
+from mitra.services.safety_rejudge import has_active_plan
 from mitra.storage import journal_dump, push_store, write_audit
 from mitra.storage import schema as t
 from mitra.storage.journal_store import JournalStore
@@ -72,7 +73,7 @@ def receive(ctx: AppContext, document: Any) -> Received:
         store = JournalStore(conn)
         profile = store.get_profile(ctx.default_timezone)
         known = push_store.states_by_uuid(conn, [row["uuid"] for row in rows])
-        plan_active = _plan_active(conn)
+        plan_active = has_active_plan(conn)
         now = ctx.now()
         for row in rows:
             gone = row["deleted_at"] is not None

@@ -24,6 +24,7 @@ written carries it. Keys are unique within a journal.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -147,8 +149,12 @@ class AlertStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.journal_id = journal_of(conn)
-        # "This journal's alerts": part of every statement below.
-        self.mine = t.alerts.c.journal_id == self.journal_id
+
+    @functools.cached_property
+    def mine(self) -> ColumnElement[bool]:
+        """ "This journal's alerts": part of every statement built per call below (those of
+        the write path are built once, with the journal as a bound value)."""
+        return t.alerts.c.journal_id == self.journal_id
 
     def existing_keys(self, keys: list[str]) -> set[str]:
         if not keys:
@@ -184,9 +190,8 @@ class AlertStore:
 
     def in_span(self, start: datetime, end: datetime) -> list[StoredAlert]:
         """Every stored alert (open or not) with ``start <= at < end``."""
-        c = t.alerts.c
         rows = self.conn.execute(
-            select(t.alerts).where(self.mine, c.at >= start, c.at < end).order_by(c.at, c.id)
+            _in_span(), {"journal": self.journal_id, "start": start, "end": end}
         )
         return [_stored_of(row) for row in rows]
 
@@ -222,9 +227,14 @@ class AlertStore:
             _revision_row(Revision(at, change, old.title, old.message, old.entry_ids, old.at)),
         ]
         self.conn.execute(
-            update(t.alerts)
-            .where(self.mine, t.alerts.c.id == stored.id)
-            .values(updated_at=at, history=json.dumps(history), **values)
+            _update_one(),
+            {
+                "journal": self.journal_id,
+                "alert": stored.id,
+                "updated_at": at,
+                "history": json.dumps(history),
+                **values,
+            },
         )
 
     def open_serious(self) -> list[StoredAlert]:
@@ -307,9 +317,7 @@ class AlertStore:
     def get_many(self, alert_ids: Collection[int]) -> dict[int, StoredAlert]:
         if not alert_ids:
             return {}
-        rows = self.conn.execute(
-            select(t.alerts).where(self.mine, t.alerts.c.id.in_(sorted(alert_ids)))
-        )
+        rows = self.conn.execute(_by_ids(), {"journal": self.journal_id, "ids": sorted(alert_ids)})
         return {row._mapping["id"]: _stored_of(row) for row in rows}
 
     def acknowledge_minor(self, *, at: datetime, note: str | None) -> int:
@@ -376,6 +384,33 @@ def _revision_of(row: dict[str, Any]) -> Revision:
         entry_ids=tuple(row["entry_ids"]),
         at=datetime.fromisoformat(row["at"]),
     )
+
+
+# The write path's statements, built once per process (building one cost more than running
+# it); values are bound by name, never a column's name (an UPDATE takes those as its SET).
+@functools.cache
+def _in_span() -> Any:
+    c = t.alerts.c
+    return (
+        select(t.alerts)
+        .where(c.journal_id == bindparam("journal"), c.at >= bindparam("start"))
+        .where(c.at < bindparam("end"))
+        .order_by(c.at, c.id)
+    )
+
+
+@functools.cache
+def _by_ids() -> Any:
+    c = t.alerts.c
+    return select(t.alerts).where(
+        c.journal_id == bindparam("journal"), c.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+@functools.cache
+def _update_one() -> Any:
+    c = t.alerts.c
+    return update(t.alerts).where(c.journal_id == bindparam("journal"), c.id == bindparam("alert"))
 
 
 def _evidence_row(evidence: Evidence) -> dict[str, str]:

@@ -17,12 +17,23 @@ row written (the assessment and each item) carries it.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, true, union_all, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 
 from mitra.domain.checkins import StoredAssessment
 from mitra.domain.instruments import Assessment, Rater, get_instrument, interpretation_for
@@ -90,16 +101,16 @@ class AssessmentStore:
     ) -> list[StoredAssessment]:
         """Assessments in time order (then id order), optionally one instrument's, from
         ``since`` up to ``until`` (both included)."""
-        conditions: list[Any] = []
-        if instrument_id is not None:
-            conditions.append(t.assessments.c.instrument_id == instrument_id)
-        if since is not None:
-            conditions.append(t.assessments.c.at >= since)
-        if until is not None:
-            conditions.append(t.assessments.c.at <= until)
-        if not include_deleted:
-            conditions.append(t.assessments.c.deleted_at.is_(None))
-        return self._read(and_(true(), *conditions))
+        query = _assessments_between(
+            instrument_id is not None, since is not None, until is not None, include_deleted
+        )
+        values = {
+            "journal": self.journal_id,
+            "instrument": instrument_id,
+            "since": since,
+            "until": until,
+        }
+        return self._with_items(self.conn.execute(query, values).all())
 
     def latest_before(self, instrument_id: str, before: datetime) -> StoredAssessment | None:
         """The last assessment of an instrument strictly before ``before`` (not deleted)."""
@@ -171,6 +182,10 @@ class AssessmentStore:
             .where(self.mine, condition)
             .order_by(t.assessments.c.at, t.assessments.c.id)
         ).all()
+        return self._with_items(rows)
+
+    def _with_items(self, rows: Sequence[Row[Any]]) -> list[StoredAssessment]:
+        """The assessments of these rows of ``assessments``, each with its items."""
         if not rows:
             return []
         items: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -200,6 +215,23 @@ class AssessmentStore:
             .limit(1)
         ).scalar()
         return None if found is None else self.get(found)
+
+
+@functools.cache
+def _assessments_between(instrument: bool, since: bool, until: bool, include_deleted: bool) -> Any:
+    """One journal's assessments in time then id order, within the bounds asked for: built
+    once per process (every write of a check-in, and every dose, reads some)."""
+    c = t.assessments.c
+    query = select(t.assessments).where(c.journal_id == bindparam("journal"))
+    if instrument:
+        query = query.where(c.instrument_id == bindparam("instrument"))
+    if since:
+        query = query.where(c.at >= bindparam("since"))
+    if until:
+        query = query.where(c.at <= bindparam("until"))
+    if not include_deleted:
+        query = query.where(c.deleted_at.is_(None))
+    return query.order_by(c.at, c.id)
 
 
 def _record_of(row: Row[Any], items: tuple[tuple[str, int], ...]) -> StoredAssessment:

@@ -13,13 +13,25 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from mitra.domain.entries import DoseEntry, Entry, Kind, SubstanceEntry, SymptomEntry
 from mitra.domain.products import (
@@ -69,47 +81,48 @@ class JournalStore:
     def add_entry(self, entry: Entry, *, recorded_at: datetime) -> Entry:
         entry_uuid = entry.uuid or str(uuid.uuid4())
         entry_id = self.conn.execute(
-            insert(t.entries)
-            .values(
-                journal_id=self.journal_id,
-                uuid=entry_uuid,
-                kind=entry.kind.value,
-                at=entry.at,
-                recorded_at=recorded_at,
-                note=entry.note,
-            )
-            .returning(t.entries.c.id)
+            _insert(t.entries, returning_id=True),
+            {
+                "journal_id": self.journal_id,
+                "uuid": entry_uuid,
+                "kind": entry.kind.value,
+                "at": entry.at,
+                "recorded_at": recorded_at,
+                "note": entry.note,
+            },
         ).scalar_one()
         write_audit.created("entry", entry_id)
         if isinstance(entry, DoseEntry):
             self.conn.execute(
-                insert(t.doses).values(
-                    entry_id=entry_id,
-                    journal_id=self.journal_id,
-                    product_id=entry.product_id,
-                    product_name=entry.product_name,
-                    form=entry.form.value,
-                    amount=entry.amount,
-                    unit=entry.unit,
-                    product_mass_g=entry.estimate.product_mass_g,
-                    explanation=entry.estimate.explanation,
+                _insert(t.doses),
+                {
+                    "entry_id": entry_id,
+                    "journal_id": self.journal_id,
+                    "product_id": entry.product_id,
+                    "product_name": entry.product_name,
+                    "form": entry.form.value,
+                    "amount": entry.amount,
+                    "unit": entry.unit,
+                    "product_mass_g": entry.estimate.product_mass_g,
+                    "explanation": entry.estimate.explanation,
                     **_range_cols("mitragynine", entry.estimate.mitragynine_mg),
                     **_range_cols("seven_oh", entry.estimate.seven_oh_mg),
-                )
+                },
             )
         elif isinstance(entry, SubstanceEntry):
             self.conn.execute(
-                insert(t.substance_uses).values(
-                    entry_id=entry_id,
-                    journal_id=self.journal_id,
-                    substance_id=entry.substance_id,
-                    name=entry.name,
-                    substance_class=entry.substance_class.value,
-                    amount=entry.amount,
-                    unit=entry.unit,
-                    route=entry.route.value if entry.route else None,
-                    mme=entry.mme,
-                )
+                _insert(t.substance_uses),
+                {
+                    "entry_id": entry_id,
+                    "journal_id": self.journal_id,
+                    "substance_id": entry.substance_id,
+                    "name": entry.name,
+                    "substance_class": entry.substance_class.value,
+                    "amount": entry.amount,
+                    "unit": entry.unit,
+                    "route": entry.route.value if entry.route else None,
+                    "mme": entry.mme,
+                },
             )
         else:
             values: dict[str, Any] = {
@@ -120,7 +133,7 @@ class JournalStore:
             }
             if entry.said is not None:  # a journal not yet at 0005 can still take the rest
                 values["said"] = entry.said
-            self.conn.execute(insert(t.symptom_reports).values(**values))
+            self.conn.execute(_insert(t.symptom_reports), values)
         self.record_action("log", entry_id, recorded_at)
         return replace(entry, id=entry_id, recorded_at=recorded_at, uuid=entry_uuid)
 
@@ -147,19 +160,18 @@ class JournalStore:
         include_deleted: bool = False,
     ) -> list[Entry]:
         """Entries in time order (then id order), optionally within [since, until]."""
-        query = self._select()
-        conditions = []
-        if since is not None:
-            conditions.append(t.entries.c.at >= since)
-        if until is not None:
-            conditions.append(t.entries.c.at <= until)
-        if kinds is not None:
-            conditions.append(t.entries.c.kind.in_([k.value for k in kinds]))
-        if not include_deleted:
-            conditions.append(t.entries.c.deleted_at.is_(None))
-        if conditions:
-            query = query.where(and_(*conditions))
-        rows = self.conn.execute(query.order_by(t.entries.c.at, t.entries.c.id))
+        query = _entries_between(
+            since is not None, until is not None, kinds is not None, include_deleted
+        )
+        rows = self.conn.execute(
+            query,
+            {
+                "journal": self.journal_id,
+                "since": since,
+                "until": until,
+                "kinds": None if kinds is None else [k.value for k in kinds],
+            },
+        )
         return [_entry_of(row) for row in rows]
 
     def dose_mitragynine(self, *, since: datetime, until: datetime) -> list[DoseLoad]:
@@ -219,21 +231,20 @@ class JournalStore:
         )
 
     def last_dose_product(self) -> tuple[int | None, str] | None:
-        row = self.conn.execute(
-            select(t.doses.c.product_id, t.doses.c.product_name)
-            .join(t.entries, _same_entry(t.doses))
-            .where(self._mine(t.entries), t.entries.c.deleted_at.is_(None))
-            .order_by(t.entries.c.recorded_at.desc(), t.entries.c.id.desc())
-            .limit(1)
-        ).first()
+        row = self.conn.execute(_last_dose_product(), {"journal": self.journal_id}).first()
         return None if row is None else (row[0], row[1])
 
     # -- actions (what undo reverses) --------------------------------------------------------
     def record_action(self, action: str, entry_id: int, at: datetime) -> None:
         self.conn.execute(
-            insert(t.actions).values(
-                journal_id=self.journal_id, action=action, entry_id=entry_id, at=at, undone=False
-            )
+            _insert(t.actions),
+            {
+                "journal_id": self.journal_id,
+                "action": action,
+                "entry_id": entry_id,
+                "at": at,
+                "undone": False,
+            },
         )
 
     def last_undoable_action(self) -> tuple[int, str, int] | None:
@@ -341,7 +352,7 @@ class JournalStore:
 
     def get_profile(self, default_timezone: str = "UTC") -> Profile:
         """The saved profile; before one is saved, an empty one in ``default_timezone``."""
-        row = self.conn.execute(select(t.profile).where(self._mine(t.profile))).first()
+        row = self.conn.execute(_profile_select(), {"journal": self.journal_id}).first()
         if row is None:
             return Profile(timezone=default_timezone)
         m = row._mapping
@@ -427,74 +438,170 @@ def _same_entry(part: Any) -> Any:
     return and_(part.c.entry_id == t.entries.c.id, part.c.journal_id == t.entries.c.journal_id)
 
 
+# The statements of the write path, each built once per process and run with its values:
+# building a statement (its clauses, then its cache key) cost several times more CPU than
+# running it, on every one of the dozen statements of a write. Bound values go by name
+# (``journal``, ``since``...), never a column's name, which an INSERT or UPDATE takes as its.
 @functools.cache
-def _entry_select() -> tuple[Select[Any], dict[Any, int]]:
+def _insert(table: Any, *, returning_id: bool = False) -> Any:
+    statement = insert(table)
+    return statement.returning(table.c.id) if returning_id else statement
+
+
+@functools.cache
+def _entries_between(since: bool, until: bool, kinds: bool, include_deleted: bool) -> Any:
+    """The entries of one journal, in time then id order, within the bounds asked for."""
+    e = t.entries.c
+    query = _entry_select()[0].where(e.journal_id == bindparam("journal"))
+    if since:
+        query = query.where(e.at >= bindparam("since"))
+    if until:
+        query = query.where(e.at <= bindparam("until"))
+    if kinds:
+        query = query.where(e.kind.in_(bindparam("kinds", expanding=True)))
+    if not include_deleted:
+        query = query.where(e.deleted_at.is_(None))
+    return query.order_by(e.at, e.id)
+
+
+@functools.cache
+def _last_dose_product() -> Any:
+    e = t.entries.c
+    return (
+        select(t.doses.c.product_id, t.doses.c.product_name)
+        .join(t.entries, _same_entry(t.doses))
+        .where(e.journal_id == bindparam("journal"), e.deleted_at.is_(None))
+        .order_by(e.recorded_at.desc(), e.id.desc())
+        .limit(1)
+    )
+
+
+@functools.cache
+def _profile_select() -> Any:
+    return select(t.profile).where(t.profile.c.journal_id == bindparam("journal"))
+
+
+# The fields an entry is made of, in the order ``_entry_of`` unpacks them: the entry's own,
+# then a dose's, a substance use's and a symptom report's (a row holds one kind's, the other
+# kinds' columns are NULL from the outer joins).
+_FIELDS = (
+    *((t.entries, name) for name in ("kind", "at", "note", "id", "recorded_at", "uuid")),
+    *(
+        (t.doses, name)
+        for name in (
+            "product_name",
+            "form",
+            "amount",
+            "unit",
+            "product_id",
+            "product_mass_g",
+            "explanation",
+            "mitragynine_typical",
+            "mitragynine_low",
+            "mitragynine_high",
+            "seven_oh_typical",
+            "seven_oh_low",
+            "seven_oh_high",
+        )
+    ),
+    *(
+        (t.substance_uses, name)
+        for name in ("substance_id", "name", "substance_class", "amount", "unit", "route", "mme")
+    ),
+    *((t.symptom_reports, name) for name in ("symptom_id", "severity", "said")),
+)
+
+
+@functools.cache
+def _entry_select() -> tuple[Select[Any], Callable[[Row[Any]], tuple[Any, ...]]]:
     """The entry select, built once per process (every write reads entries to re-judge), and
-    each column's position in its rows, so a row is read by index instead of by a mapping
-    lookup per column."""
+    a picker that takes a row's ``_FIELDS`` in one call, by position (a mapping lookup per
+    column was most of the cost of reading a window of entries)."""
     query = (
         select(t.entries, t.doses, t.substance_uses, t.symptom_reports)
         .outerjoin(t.doses, _same_entry(t.doses))
         .outerjoin(t.substance_uses, _same_entry(t.substance_uses))
         .outerjoin(t.symptom_reports, _same_entry(t.symptom_reports))
     )
-    return query, {column: n for n, column in enumerate(query.selected_columns)}
-
-
-class _Fields:
-    """A row of the entry select read by column object (``m[column]``), by position."""
-
-    __slots__ = ("row",)
-
-    def __init__(self, row: Row[Any]) -> None:
-        self.row = tuple(row)
-
-    def __getitem__(self, column: Any) -> Any:
-        return self.row[_entry_select()[1][column]]
+    position = {column: n for n, column in enumerate(query.selected_columns)}
+    return query, operator.itemgetter(*(position[table.c[name]] for table, name in _FIELDS))
 
 
 def _entry_of(row: Row[Any]) -> Entry:
-    m = _Fields(row)
-    kind = Kind(m[t.entries.c.kind])
-    common = {
-        "at": m[t.entries.c.at],
-        "note": m[t.entries.c.note],
-        "id": m[t.entries.c.id],
-        "recorded_at": m[t.entries.c.recorded_at],
-        "uuid": m[t.entries.c.uuid],
-    }
-    if kind is Kind.DOSE:
-        d = t.doses.c
+    (
+        kind,
+        at,
+        note,
+        entry_id,
+        recorded_at,
+        entry_uuid,
+        product_name,
+        form,
+        dose_amount,
+        dose_unit,
+        product_id,
+        product_mass_g,
+        explanation,
+        mitragynine_typical,
+        mitragynine_low,
+        mitragynine_high,
+        seven_oh_typical,
+        seven_oh_low,
+        seven_oh_high,
+        substance_id,
+        substance_name,
+        substance_class,
+        substance_amount,
+        substance_unit,
+        route,
+        mme,
+        symptom_id,
+        severity,
+        said,
+    ) = _entry_select()[1](row)
+    if kind == Kind.DOSE.value:
         estimate = DoseEstimate(
-            mitragynine_mg=Range(
-                m[d.mitragynine_typical], m[d.mitragynine_low], m[d.mitragynine_high]
-            ),
-            seven_oh_mg=Range(m[d.seven_oh_typical], m[d.seven_oh_low], m[d.seven_oh_high]),
-            product_mass_g=m[d.product_mass_g],
-            explanation=m[d.explanation],
+            mitragynine_mg=Range(mitragynine_typical, mitragynine_low, mitragynine_high),
+            seven_oh_mg=Range(seven_oh_typical, seven_oh_low, seven_oh_high),
+            product_mass_g=product_mass_g,
+            explanation=explanation,
         )
         return DoseEntry(
-            product_name=m[d.product_name],
-            form=Form(m[d.form]),
-            amount=m[d.amount],
-            unit=m[d.unit],
+            at=at,
+            product_name=product_name,
+            form=Form(form),
+            amount=dose_amount,
+            unit=dose_unit,
             estimate=estimate,
-            product_id=m[d.product_id],
-            **common,
+            note=note,
+            product_id=product_id,
+            id=entry_id,
+            recorded_at=recorded_at,
+            uuid=entry_uuid,
         )
-    if kind is Kind.SUBSTANCE:
-        s = t.substance_uses.c
+    if kind == Kind.SUBSTANCE.value:
         return SubstanceEntry(
-            substance_id=m[s.substance_id],
-            name=m[s.name],
-            substance_class=SubstanceClass(m[s.substance_class]),
-            amount=m[s.amount],
-            unit=m[s.unit],
-            route=Route(m[s.route]) if m[s.route] else None,
-            mme=m[s.mme],
-            **common,
+            at=at,
+            substance_id=substance_id,
+            name=substance_name,
+            substance_class=SubstanceClass(substance_class),
+            amount=substance_amount,
+            unit=substance_unit,
+            route=Route(route) if route else None,
+            mme=mme,
+            note=note,
+            id=entry_id,
+            recorded_at=recorded_at,
+            uuid=entry_uuid,
         )
-    y = t.symptom_reports.c
+    Kind(kind)  # any other kind is a symptom report; an unknown one fails loudly here
     return SymptomEntry(
-        symptom_id=m[y.symptom_id], severity=m[y.severity], said=m[y.said], **common
+        symptom_id=symptom_id,
+        severity=severity,
+        said=said,
+        at=at,
+        note=note,
+        id=entry_id,
+        recorded_at=recorded_at,
+        uuid=entry_uuid,
     )
