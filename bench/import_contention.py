@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def build_export(folder: Path, entries: int, env: dict[str, str]) -> Path:
         entry = copy.deepcopy(template)
         moment = (start - timedelta(hours=2 * (number + 1))).astimezone(UTC)
         entry["id"] = number + 1
+        # Each its own entry: an import refuses two entries with one uuid (the export of
+        # journals as tenants carries one per entry).
+        entry["uuid"] = str(uuid.UUID(int=number + 1))
         entry["at"] = entry["recorded_at"] = moment.isoformat(timespec="microseconds")
         entry["dose"]["amount"] = 1.0 + (number % 5) * 0.5
         document["entries"].append(entry)
