@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
-from mitra.domain.alerts import Severity
+from mitra.domain import catalogue_data
+from mitra.domain.alerts import Severity, default_support, support_from_table
 from mitra.domain.catalogue_data import source_ids
 from mitra.domain.emergency_steps import emergency_guide
 from mitra.domain.severity_looks import LOOKS
@@ -50,11 +52,33 @@ def test_a_mild_symptom_shows_no_emergency_view(client: TestClient) -> None:
     assert 'id="emergency"' not in _log_symptom(client, "muscle aches")
 
 
-def test_every_emergency_step_rests_on_a_known_source() -> None:
+def test_every_emergency_step_and_number_rests_on_a_known_source() -> None:
     guide = emergency_guide()
     assert guide.steps and all(s.sources for s in guide.steps)
     assert {src for s in guide.steps for src in s.sources} <= source_ids()
     assert all(call.tel.isdigit() for call in guide.calls)
+    assert guide.calls and all(call.sources for call in guide.calls)
+    assert {src for call in guide.calls for src in call.sources} <= source_ids()
+
+
+def test_every_crisis_line_cites_a_known_source_and_every_page_dials_it(
+    client: TestClient,
+) -> None:
+    lines = default_support().crisis
+    assert lines and all(line.sources and line.tel.isdigit() for line in lines)
+    assert {src for line in lines for src in line.sources} <= source_ids()
+    page = client.get("/").text
+    helpbar = page[page.index('class="helpbar"') :]
+    for line in lines:  # the footer and the help bar, from the one reviewed table
+        assert page.count(f'href="tel:{line.tel}"') >= 2
+        assert f">{line.number}</a>" in helpbar
+
+
+def test_a_crisis_line_without_sources_is_refused() -> None:
+    table = dict(catalogue_data.load("rules")["support"])
+    table["crisis"] = [{**row, "sources": []} for row in table["crisis"]]
+    with pytest.raises(ValueError, match="needs its sources"):
+        support_from_table(table)
 
 
 def test_severity_badges_use_the_one_table_of_looks(client: TestClient) -> None:

@@ -217,8 +217,12 @@ class SupportOption:
 @dataclass(frozen=True, slots=True)
 class CrisisLine:
     name: str
-    contact: str
+    contact: str  # as said in a sentence: "call or text 988"
     text: str
+    number: str  # as shown: "1-800-662-4357"
+    tel: str  # the digits of its tel: link
+    short: str  # the few words beside it on every page
+    sources: tuple[str, ...]  # what says the line is there for this (never empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +252,22 @@ def support_from_table(table: Mapping[str, Any]) -> Support:
         for r in rows("options")
     )
     crisis = tuple(
-        CrisisLine(text(r, "name"), text(r, "contact"), text(r, "text")) for r in rows("crisis")
+        CrisisLine(
+            name=text(r, "name"),
+            contact=text(r, "contact"),
+            text=text(r, "text"),
+            number=text(r, "number"),
+            tel=text(r, "tel"),
+            short=text(r, "short"),
+            sources=tuple(r.get("sources", ())),
+        )
+        for r in rows("crisis")
     )
+    for line in crisis:
+        if not line.tel.isdigit():
+            raise ValueError(f"rules.toml [support]: tel {line.tel!r} must be digits only")
+        if not line.sources:
+            raise ValueError(f"rules.toml [support]: {line.name!r} needs its sources")
     return Support(intro=text(table, "intro"), options=options, crisis=crisis)
 
 

@@ -59,5 +59,15 @@ def support_view(support: Support) -> dict[str, Any]:
         "options": [
             {"name": o.name, "text": o.text, "sources": list(o.sources)} for o in support.options
         ],
-        "crisis": [{"name": c.name, "contact": c.contact, "text": c.text} for c in support.crisis],
+        "crisis": [
+            {
+                "name": c.name,
+                "contact": c.contact,
+                "text": c.text,
+                "number": c.number,
+                "tel": c.tel,
+                "sources": list(c.sources),
+            }
+            for c in support.crisis
+        ],
     }

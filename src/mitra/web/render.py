@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from mitra.domain import severity_looks
+from mitra.domain.alerts import default_support
 from mitra.web import csrf, nav, words
 
 
@@ -76,7 +77,7 @@ class Renderer:
                 "nav": nav.NAV,
                 "nav_more": nav.MORE,
                 "current": nav.current(path),
-                "crisis_lines": words.CRISIS_LINES,
+                "crisis_lines": default_support().crisis,
                 "treatments": words.TREATMENTS,
                 "settings": self.settings,
                 "open_serious": open_serious(request) if with_alerts else 0,

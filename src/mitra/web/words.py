@@ -10,30 +10,10 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class HelpLine:
-    name: str
-    contact: str
-    tel: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class Treatment:
     name: str
     text: str
 
-
-# Shown on every page (help bar and footer); kept in step with the learn page's sources.
-CRISIS_LINES = (
-    HelpLine("Emergency", "911", "911", "Someone cannot be woken, breathes slowly or not at all"),
-    HelpLine("988 Suicide & Crisis Lifeline", "call or text 988", "988", "Free, 24/7"),
-    HelpLine(
-        "SAMHSA National Helpline",
-        "1-800-662-4357",
-        "18006624357",
-        "Free, confidential, 24/7; finds treatment near you",
-    ),
-)
 
 TREATMENTS = (
     Treatment(
