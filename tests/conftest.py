@@ -15,10 +15,11 @@ import pytest
 
 from mitra.services.context import FIXED_NOW_VARIABLE, AppContext
 from mitra.storage.database import Database, open_database
+from tests.support.browser import browser
 from tests.support.clock import FIXED_NOW
 from tests.support.pg_cluster import create_database, running_cluster
 
-__all__ = ["FIXED_NOW"]
+__all__ = ["FIXED_NOW", "browser"]  # browser: the one Chromium of the session
 _db_counter = itertools.count()
 
 # Tests that start PostgreSQL or Chromium: left out of the runs under libfaketime (the

@@ -19,25 +19,9 @@ from mitra.services.checkins import CheckinService
 from mitra.services.journal import JournalService
 from tests.clinic_web.conftest import PASSWORD, Clinic
 from tests.web.browser_support import axe_violations
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, WIDTHS
+from tests.web.conftest import WIDTHS
 
 SHOTS = Path("/tmp/clinic-shots")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium for this module only: Playwright's sync API runs one instance at a time, and
-    tests/web starts its own for the session after this module is done."""
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"the browser tests need Debian's Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -28,15 +28,6 @@ from mitra.web.app import create_app
 from tests.support.clock import fixed_now
 
 BASE_URL = "http://127.0.0.1"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 740)}
 
 
@@ -92,23 +83,6 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         sock.close()
         ctx.database.dispose()
         demo.database.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(
-            f"the browser tests need Debian's Chromium at {CHROMIUM}: run 'make system-deps' "
-            "(apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(params=sorted(WIDTHS))
