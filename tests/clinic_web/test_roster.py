@@ -5,12 +5,14 @@ audit log), filters, pages, every listed journal audited, and nothing of a journ
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 
 from mitra.domain.access import Role, Scope
+from mitra.domain.human_time import when_words
 from mitra.services import clinic_accounts, clinic_sharing
 from mitra.services.checkins import CheckinService
 from mitra.services.journal import JournalService
@@ -243,3 +245,21 @@ def test_the_person_sees_in_who_looked_their_summary_listed_and_their_alert_seen
     assert "looked at your summary on their list" in page
     assert "marked one of your alerts as seen" in page
     assert "Open alerts" not in page  # the person's page, not the clinician's
+
+
+def test_a_clinicians_page_about_a_person_shows_their_times_in_the_persons_zone(
+    clinic: Clinic,
+) -> None:
+    """The server keeps UTC and the owner keeps New York: the owner's check-in at 10:00 UTC
+    is 05:00 on their own day, which is the day their rules count, so the page says 05:00."""
+    at = clinic.clock.now.replace(hour=10, minute=0)
+    CheckinService(clinic.journal("owner")).record("cows", COWS_8, at=at)
+    journal_id = clinic.accounts["owner"].journal_id
+    page = clinic.sign_in("clin_read").get(f"/clinic/people/{journal_id}")
+    assert page.status_code == 200
+    now = clinic.clock.now
+    theirs = when_words(at, now, ZoneInfo("America/New_York"))
+    servers = when_words(at, now, UTC)
+    assert theirs != servers  # the test means something only if the two differ
+    assert theirs in page.text and servers not in page.text
+    assert "in this person's time zone: America/New York" in page.text

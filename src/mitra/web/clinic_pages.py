@@ -7,7 +7,8 @@ makes a NEW session (the accounts service makes its id) and a new CSRF token, an
 cookie the browser brought is replaced, never adopted (session fixation). A refused sign-in
 says the same words whatever went wrong (unknown email, wrong password or code, locked), so
 the page never tells whether an account exists. Dates are in words (``human_time``), in the
-person's own time zone, or the server's for clinicians and admins (they keep no profile).
+person's own time zone; a clinician's page about one person is in that person's zone (their
+days are the days the rules count), the other pages of clinicians and admins in the server's.
 """
 
 from __future__ import annotations
@@ -71,7 +72,11 @@ def zone_of(request: Request, caller: Caller) -> ZoneInfo:
 
 
 def words_for(request: Request, caller: Caller) -> Any:
-    zone = zone_of(request, caller)
+    return words_in(request, zone_of(request, caller))
+
+
+def words_in(request: Request, zone: ZoneInfo) -> Any:
+    """Times in words ("today 09:10") in ``zone``."""
     now = gate(request).now()
     return lambda at: when_words(at, now, zone) if at is not None else None
 

@@ -23,6 +23,7 @@ from mitra.domain.errors import InputError, NotFoundError
 from mitra.domain.roster import roster_order
 from mitra.services import care_notes, clinic_sharing
 from mitra.services.alert_views import alert_view
+from mitra.services.catalogue import ProfileService
 from mitra.services.checkins import CheckinService
 from mitra.services.clinic_roster import MAX_ACK_NOTE, RosterRow
 from mitra.services.safety import SafetyService
@@ -35,7 +36,7 @@ from mitra.web.clinic_pages import (
     gate,
     signed_in,
     words_for,
-    zone_of,
+    words_in,
 )
 from mitra.web.clinic_roles import ADMIN, CLINICIAN
 from mitra.web.pages.common import see_other
@@ -143,12 +144,14 @@ def person(
     if row is None:  # the share ended between the two reads
         raise HTTPException(404, NOT_SHARED.format(journal_id))
     ctx = contexts.for_reader(journal_id)
-    zone = zone_of(request, caller)
+    # The person's zone, not the server's: their doses, scores and alerts are judged by their
+    # local days, and "09:10" should be their 09:10 (the page names the zone).
+    zone = ProfileService(ctx).show().zone()
     alerts = [
         alert_view(a, zone) for a in SafetyService(ctx).alert_page(per_page=20, offset=0).alerts
     ]
     serious = [a["id"] for a in alerts if a["severity"] in ("emergency", "urgent")]
-    words = words_for(request, caller)
+    words = words_in(request, zone)
     acks = gate(request).acks_of(journal_id, serious)
     seen_by = {
         i: [
@@ -166,6 +169,7 @@ def person(
     ]
     context = {
         "person": _row(request, row, order.checkin_lookback.days, words),
+        "zone_name": zone.key.replace("_", " "),
         "alerts": alerts,
         "serious": set(serious),
         "seen_by": seen_by,
