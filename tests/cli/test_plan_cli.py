@@ -3,6 +3,7 @@ parses, and bad options refused with one line, exit code 2 and nothing written."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,6 +118,10 @@ def test_the_calendar_parses_and_has_events_for_steps_and_check_ins(
     assert len(checkins) == result["checkin_events"] > len(steps)
     assert "90 mg a day" in str(steps[0].get("summary"))
     assert all(e.walk("VALARM") for e in checkins)
+    for event in events:  # read in a calendar app: the crisis lines, and no command to type
+        description = str(event.get("description"))
+        assert "call or text 988" in description and "1-800-662-4357" in description
+        assert not re.search(r"\bmitra (plan|check|log|alerts)\b", description)
     quiet = tmp_path / "quiet.ics"
     run("plan", "export", "--ics", str(quiet), "--no-details", db=planned)
     assert b"mg" not in quiet.read_bytes() and b"kratom" not in quiet.read_bytes().lower()

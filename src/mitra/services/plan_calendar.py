@@ -8,7 +8,9 @@ Invariants:
   gating always has a current check-in, and on each step's last day, when the next decision
   is due;
 * every event says that a step moves only after a check-in allows it (dates alone never move
-  a plan: the calendar is a reminder, not the plan) and carries the alternatives and helpline;
+  a plan: the calendar is a reminder, not the plan) and carries the alternatives and the
+  crisis lines (from the reviewed support table); its words name no command, since the file
+  is read in a calendar app, whether it came from the CLI or the web page;
 * with ``details=False`` no summary or description names a substance or an amount, for
   calendars that are synced to other services or seen by others;
 * the file is written whole or not at all: a temporary file beside it, then a rename.
@@ -24,6 +26,7 @@ import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from mitra.domain.alerts import default_support
 from mitra.domain.errors import InputError
 from mitra.domain.plan_model import data as tapering_data
 from mitra.domain.plan_units import ProductMeasure, in_product
@@ -32,7 +35,13 @@ from mitra.services.plans import PlanOverview
 
 CHECKIN_HOUR = 9
 CHECKIN_MINUTES = 15
-HELPLINE = "SAMHSA National Helpline 1-800-662-4357 (free, 24/7); in a crisis call or text 988."
+
+
+def helplines() -> str:
+    """The crisis lines of the reviewed support table (with their sources there), in a line."""
+    return "Help, free and 24/7: " + "; ".join(
+        f"{line.name}, {line.contact}" for line in default_support().crisis
+    )
 
 
 def checkin_days(step: PlanStep, every: int) -> list[date]:
@@ -49,10 +58,10 @@ def _step_text(
     number = f"step {step.index + 1} of {len(plan.steps)}"
     move = (
         "A step begins only after a check-in allows it: if withdrawal is rising, or no check-in "
-        "is recorded, the plan holds. Run 'mitra plan status' on the day."
+        "is recorded, the plan holds. Open mitra's plan on the day to see whether it moves."
     )
     if not details:
-        return f"mitra: plan {number}", f"{move}\n{HELPLINE}"
+        return f"mitra: plan {number}", f"{move}\n{helplines()}"
     summary = (
         f"mitra: plan {number}, at most {step.daily_max_mg:g} mg a day, "
         f"{step.dose_max_mg:g} mg a dose, {step.doses_per_day_max} doses"
@@ -60,7 +69,7 @@ def _step_text(
     reason = step.reason
     if measure is not None:
         reason = f"In your usual product: {in_product(step, measure).text()}.\n{reason}"
-    return summary, f"{reason}\n\n{move}\n\n{plan.alternatives}\n\n{HELPLINE}"
+    return summary, f"{reason}\n\n{move}\n\n{plan.alternatives}\n\n{helplines()}"
 
 
 def _checkin_text(details: bool) -> tuple[str, str]:
@@ -71,10 +80,10 @@ def _checkin_text(details: bool) -> tuple[str, str]:
     )
     if details:
         text += (
-            "\nmitra check sows-gossop (10 questions, by yourself) or mitra check cows "
+            "\nCheck in with mitra: the SOWS-Gossop (10 questions, by yourself) or the COWS "
             "(best rated by a clinician or helper)."
         )
-    return "mitra: check-in", f"{text}\n{HELPLINE}"
+    return "mitra: check-in", f"{text}\n{helplines()}"
 
 
 def calendar_bytes(
