@@ -18,7 +18,7 @@ import click
 
 from mitra.cli.main import state
 from mitra.cli.output import dim, emit_json, local_time, when_logged
-from mitra.cli.words import SUPPORT_LINE
+from mitra.cli.words import support_line
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -296,7 +296,7 @@ def scores(instrument: str | None, since: str | None, as_json: bool) -> None:
         )
         return
     _print_scores(rows, zone)
-    click.echo(dim(SUPPORT_LINE))
+    click.echo(dim(support_line()))
 
 
 def _print_scores(rows: list[ScoreRow], zone: ZoneInfo) -> None:

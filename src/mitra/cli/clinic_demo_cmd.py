@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mitra.cli.output import dim
-from mitra.cli.words import SUPPORT_LINE
+from mitra.cli.words import support_line
 
 if TYPE_CHECKING:
     from mitra.services.clinic_demo import ClinicDemo
@@ -130,4 +130,4 @@ def _show(built: ClinicDemo, where: str) -> None:
         f"  curl -H 'Authorization: Bearer {built.person_token}' "
         "http://127.0.0.1:8000/api/v1/alerts"
     )
-    click.echo(dim(SUPPORT_LINE))
+    click.echo(dim(support_line()))

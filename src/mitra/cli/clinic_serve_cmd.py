@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mitra.cli.output import dim
-from mitra.cli.words import SUPPORT_LINE
+from mitra.cli.words import support_line
 
 if TYPE_CHECKING:
     from mitra.web.clinic_worker import WorkerConfig
@@ -140,7 +140,7 @@ def serve(
             f"Clinicians' reads of shared journals come from the replica {shown} while it is "
             f"at most {replica_max_lag:g} s behind, else from the primary."
         )
-    click.echo(dim("Stop with Ctrl+C. " + SUPPORT_LINE))
+    click.echo(dim("Stop with Ctrl+C. " + support_line()))
     if workers == 1:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         uvicorn.Server(config).run(sockets=[sock])

@@ -8,7 +8,7 @@ import click
 
 from mitra.cli.main import state
 from mitra.cli.output import dim, emit_json
-from mitra.cli.words import ESTIMATE_CAVEAT, SUPPORT_LINE
+from mitra.cli.words import ESTIMATE_CAVEAT, support_line
 
 if TYPE_CHECKING:
     from mitra.services.context import AppContext
@@ -94,7 +94,7 @@ def demo(as_json: bool) -> None:
         "A clinic with this journey in it, on PostgreSQL: mitra clinic demo --db postgresql://..."
     )
     click.echo(dim(ESTIMATE_CAVEAT))
-    click.echo(dim(SUPPORT_LINE))
+    click.echo(dim(support_line()))
 
 
 def _print_guarded_import(ctx: AppContext) -> None:

@@ -8,7 +8,7 @@ import click
 
 from mitra.cli.main import state
 from mitra.cli.output import dim, emit_json, mg, when_logged
-from mitra.cli.words import SUPPORT_LINE
+from mitra.cli.words import support_line
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -300,7 +300,7 @@ def history(since: str | None, until: str | None, include_deleted: bool, as_json
         click.echo("No entries yet. Start with: mitra log dose 3g   (or try: mitra demo)")
         return
     _print_history(found, deleted, zone)
-    click.echo(dim(SUPPORT_LINE))
+    click.echo(dim(support_line()))
     from mitra.cli.safety_cmds import remind_open_serious  # noqa: PLC0415
 
     remind_open_serious()

@@ -19,7 +19,7 @@ import click
 
 from mitra.cli.main import state
 from mitra.cli.output import dim
-from mitra.cli.words import SUPPORT_LINE
+from mitra.cli.words import support_line
 
 if TYPE_CHECKING:
     from mitra.cli.main import CliState
@@ -213,6 +213,6 @@ def run(
         click.echo(f"The demo journey: {address}demo/")
     if not loopback:
         click.echo(click.style(NETWORK_WARNING.format(host=host), bold=True), err=True)
-    click.echo(dim("Stop with Ctrl+C. " + SUPPORT_LINE))
+    click.echo(dim("Stop with Ctrl+C. " + support_line()))
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])

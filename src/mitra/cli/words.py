@@ -1,9 +1,17 @@
 """User-facing words of the CLI in one place, calm and non-judgemental."""
 
-SUPPORT_LINE = (
-    "Help is there if you want it: buprenorphine or methadone with a clinician, "
-    "SAMHSA helpline 1-800-662-4357 (free, 24/7), 988 call or text in a crisis."
-)
+
+def support_line() -> str:
+    """The one-line reminder under a command's output; its crisis lines come from the
+    reviewed support table (rules.toml, each line with its sources), not a copy here."""
+    from mitra.domain.alerts import default_support  # noqa: PLC0415 (read when printed)
+
+    lines = "; ".join(f"{line.name} {line.contact}" for line in default_support().crisis)
+    return (
+        "Help is there if you want it: buprenorphine or methadone with a clinician. "
+        f"Free, 24/7: {lines}."
+    )
+
 
 ESTIMATE_CAVEAT = (
     "Estimates come from typical or labelled potency; real contents vary, so mitra judges "
