@@ -33,7 +33,7 @@ from mitra.domain.symptom_reports import read_reports
 from mitra.domain.when import parse_when
 from mitra.services.context import AppContext
 from mitra.services.safety import judge_entry
-from mitra.services.safety_rejudge import has_active_plan
+from mitra.services.safety_rejudge import has_active_plan, rejudge_around
 from mitra.storage.alert_store import StoredAlert
 from mitra.storage.journal_store import JournalStore
 
@@ -135,9 +135,10 @@ class JournalService:
             plan_active = has_active_plan(conn)
             alerts = judge_entry(conn, self.ctx, stored, profile, plan_active=plan_active)
             assert isinstance(stored, DoseEntry)  # add_entry returns the entry it was given
-            judgement, plan_alerts = (
-                _judge_against_plan(conn, self.ctx, stored, profile) if plan_active else (None, [])
-            )
+            judgement: PlanJudgement | None = None
+            plan_alerts: list[StoredAlert] = []
+            if plan_active:
+                judgement, plan_alerts = judge_dose_against_plan(conn, self.ctx, stored, profile)
         # Most serious first, as the engine orders its own alerts.
         shown = sorted([*alerts, *plan_alerts], key=lambda s: -s.alert.severity.rank)
         return LogResult(
@@ -300,7 +301,7 @@ class JournalService:
             store.record_action("delete", entry_id, now)
             # The alerts that rested on it are judged again: closed with a note, or updated
             # with corrected figures (emergencies stay open until the person closes them).
-            _rejudge_deleted(conn, self.ctx, entry, store)
+            rejudge_deleted(conn, self.ctx, entry, store)
         return entry
 
     def take_back(self, entry_id: int) -> Entry:
@@ -321,7 +322,7 @@ class JournalService:
                 store.mark_undone(action_id)
             store.set_deleted(entry_id, now)
             store.record_action("undo-log", entry_id, now)
-            _rejudge_deleted(conn, self.ctx, entry, store)
+            rejudge_deleted(conn, self.ctx, entry, store)
         return entry
 
     def next_undo(self) -> PendingUndo | None:
@@ -362,7 +363,7 @@ class JournalService:
             if action == "log":
                 store.set_deleted(entry_id, now)
                 store.record_action("undo-log", entry_id, now)
-                _rejudge_deleted(conn, self.ctx, entry, store)
+                rejudge_deleted(conn, self.ctx, entry, store)
                 return UndoResult("deleted", entry)
             store.set_deleted(entry_id, None)
             store.record_action("undo-delete", entry_id, now)
@@ -383,14 +384,14 @@ def _live_entry(store: JournalStore, entry_id: int, *, missing: str, gone: str) 
     return entry
 
 
-def _rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: JournalStore) -> None:
-    from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
-
+def rejudge_deleted(conn: Connection, ctx: AppContext, entry: Entry, store: JournalStore) -> None:
+    """Re-judge the windows ``entry`` (just deleted, in this transaction) fell in; also used
+    by a share received from a local journal (``share_receive``)."""
     profile = store.get_profile(ctx.default_timezone)
     rejudge_around(conn, ctx, profile, changed=entry, deleted=True)
 
 
-def _judge_against_plan(
+def judge_dose_against_plan(
     conn: Connection, ctx: AppContext, dose: DoseEntry, profile: Profile
 ) -> tuple[PlanJudgement | None, list[StoredAlert]]:
     """The dose against the active plan's step; the caller has checked that a plan is

@@ -25,7 +25,7 @@ from mitra.domain.entries import DoseEntry
 from mitra.domain.errors import InputError
 from mitra.services.context import AppContext
 from mitra.services.export_format import KIND_PARTS, ImportRefused, tables_from_document
-from mitra.services.journal import _judge_against_plan, _rejudge_deleted
+from mitra.services.journal import judge_dose_against_plan, rejudge_deleted
 from mitra.services.safety import judge_entry
 from mitra.services.safety_rejudge import has_active_plan
 from mitra.storage import journal_dump, push_store, write_audit
@@ -95,7 +95,7 @@ def receive(ctx: AppContext, document: Any) -> Received:
                 entry = found[0]
                 judge_entry(conn, ctx, entry, profile, plan_active=plan_active)
                 if plan_active and isinstance(entry, DoseEntry):
-                    _judge_against_plan(conn, ctx, entry, profile)
+                    judge_dose_against_plan(conn, ctx, entry, profile)
                 known[row["uuid"]] = (entry_id, False)
                 added += 1
                 continue
@@ -108,7 +108,7 @@ def receive(ctx: AppContext, document: Any) -> Received:
             store.set_deleted(entry_id, row["deleted_at"] if gone else None)
             store.record_action("delete" if gone else "undo-delete", entry_id, now)
             if gone:
-                _rejudge_deleted(conn, ctx, found[0], store)
+                rejudge_deleted(conn, ctx, found[0], store)
                 deleted += 1
             else:
                 judge_entry(conn, ctx, found[0], profile)
