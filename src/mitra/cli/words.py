@@ -6,10 +6,9 @@ def support_line() -> str:
     reviewed support table (rules.toml, each line with its sources), not a copy here."""
     from mitra.domain.alerts import default_support  # noqa: PLC0415 (read when printed)
 
-    lines = "; ".join(f"{line.name} {line.contact}" for line in default_support().crisis)
     return (
         "Help is there if you want it: buprenorphine or methadone with a clinician. "
-        f"Free, 24/7: {lines}."
+        f"Free, 24/7: {default_support().crisis_brief()}."
     )
 
 

@@ -231,6 +231,11 @@ class Support:
     options: tuple[SupportOption, ...]
     crisis: tuple[CrisisLine, ...]
 
+    def crisis_brief(self) -> str:
+        """The crisis lines in one line: "Emergency, 911; 988 Suicide & Crisis Lifeline, call
+        or text 988; ..." (under a command's output, in a calendar reminder)."""
+        return "; ".join(f"{line.name}, {line.contact}" for line in self.crisis)
+
 
 def support_from_table(table: Mapping[str, Any]) -> Support:
     """The ``[support]`` table of rules.toml as a record; a broken table is a ValueError."""

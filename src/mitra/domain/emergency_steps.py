@@ -20,7 +20,7 @@ class EmergencyCall:
     number: str  # as shown: "1-800-222-1222"
     tel: str  # digits for the tel: link
     purpose: str  # "Suicide & Crisis Lifeline"
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...]  # what says the number reaches that service
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,9 +39,7 @@ CHECKIN_MINUTES = 15
 
 def helplines() -> str:
     """The crisis lines of the reviewed support table (with their sources there), in a line."""
-    return "Help, free and 24/7: " + "; ".join(
-        f"{line.name}, {line.contact}" for line in default_support().crisis
-    )
+    return "Help, free and 24/7: " + default_support().crisis_brief()
 
 
 def checkin_days(step: PlanStep, every: int) -> list[date]:

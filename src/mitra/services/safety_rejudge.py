@@ -198,13 +198,6 @@ def _active_plan() -> Any:
     )
 
 
-@functools.cache
-def _alert_ids_by_key() -> Any:
-    c = schema.alerts.c
-    keys = c.key.in_(bindparam("keys", expanding=True))
-    return select(c.id).where(c.journal_id == bindparam("journal"), keys)
-
-
 def journal_starts(
     conn: Connection, changed: int | None
 ) -> tuple[datetime | None, datetime | None]:
@@ -336,7 +329,7 @@ def _reconcile(
     if once_keys == "skip":
         desired = {k: a for k, a in desired.items() if k not in once}
     elif once:
-        for found in _stored_once(conn, store, once):
+        for found in _stored_once(store, once):
             stored[found.id] = found
     wanted = {**desired, **plan_desired}
     judged = [*spans.core, *spans.symptoms]
@@ -359,15 +352,13 @@ _BUCKETS = ("/day:", "/week:", "/at:")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def _stored_once(conn: Connection, store: AlertStore, keys: Iterable[str]) -> list[StoredAlert]:
+def _stored_once(store: AlertStore, keys: Iterable[str]) -> list[StoredAlert]:
     """The stored once-only alerts with these keys: what ``store.once_only()`` holds of them,
     found through the unique key index (once_only reads every once-only alert, a scan of the
     whole alert table on every write)."""
-    values = {"journal": journal_of(conn), "keys": sorted(keys)}
-    ids = conn.execute(_alert_ids_by_key(), values).scalars().all()
     return [
         found
-        for found in store.get_many(ids).values()
+        for found in store.with_keys(keys)
         if not any(b in found.alert.key.translate(_ASCII_LOWER) for b in _BUCKETS)
     ]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,8 +152,8 @@ class AlertStore:
 
     @functools.cached_property
     def mine(self) -> ColumnElement[bool]:
-        """ "This journal's alerts": part of every statement built per call below (those of
-        the write path are built once, with the journal as a bound value)."""
+        """The condition "this journal's alerts", part of every statement built per call
+        below (those of the write path are built once, with the journal as a bound value)."""
         return t.alerts.c.journal_id == self.journal_id
 
     def existing_keys(self, keys: list[str]) -> set[str]:
@@ -314,6 +314,14 @@ class AlertStore:
         )
         return [GroupRow(row[0], row[1], bool(row[2]), Severity(row[3])) for row in rows]
 
+    def with_keys(self, keys: Iterable[str]) -> list[StoredAlert]:
+        """The stored alerts with these keys (through the unique key index), in no order."""
+        wanted = sorted(keys)
+        if not wanted:
+            return []
+        rows = self.conn.execute(_by_keys(), {"journal": self.journal_id, "keys": wanted})
+        return [_stored_of(row) for row in rows]
+
     def get_many(self, alert_ids: Collection[int]) -> dict[int, StoredAlert]:
         if not alert_ids:
             return {}
@@ -404,6 +412,14 @@ def _by_ids() -> Any:
     c = t.alerts.c
     return select(t.alerts).where(
         c.journal_id == bindparam("journal"), c.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+@functools.cache
+def _by_keys() -> Any:
+    c = t.alerts.c
+    return select(t.alerts).where(
+        c.journal_id == bindparam("journal"), c.key.in_(bindparam("keys", expanding=True))
     )
 
 

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -481,42 +481,43 @@ def _profile_select() -> Any:
     return select(t.profile).where(t.profile.c.journal_id == bindparam("journal"))
 
 
-# The fields an entry is made of, in the order ``_entry_of`` unpacks them: the entry's own,
-# then a dose's, a substance use's and a symptom report's (a row holds one kind's, the other
-# kinds' columns are NULL from the outer joins).
-_FIELDS = (
-    *((t.entries, name) for name in ("kind", "at", "note", "id", "recorded_at", "uuid")),
-    *(
-        (t.doses, name)
-        for name in (
-            "product_name",
-            "form",
-            "amount",
-            "unit",
-            "product_id",
-            "product_mass_g",
-            "explanation",
-            "mitragynine_typical",
-            "mitragynine_low",
-            "mitragynine_high",
-            "seven_oh_typical",
-            "seven_oh_low",
-            "seven_oh_high",
-        )
-    ),
-    *(
-        (t.substance_uses, name)
-        for name in ("substance_id", "name", "substance_class", "amount", "unit", "route", "mme")
-    ),
-    *((t.symptom_reports, name) for name in ("symptom_id", "severity", "said")),
+# The fields an entry is made of: the entry's own, then each kind's part (a row holds one
+# kind's part; the other kinds' columns are NULL from the outer joins). ``_entry_of`` unpacks
+# each in this order.
+_ENTRY_FIELDS = ("kind", "at", "note", "id", "recorded_at", "uuid")
+_DOSE_FIELDS = (
+    "product_name",
+    "form",
+    "amount",
+    "unit",
+    "product_id",
+    "product_mass_g",
+    "explanation",
+    "mitragynine_typical",
+    "mitragynine_low",
+    "mitragynine_high",
+    "seven_oh_typical",
+    "seven_oh_low",
+    "seven_oh_high",
 )
+_SUBSTANCE_FIELDS = ("substance_id", "name", "substance_class", "amount", "unit", "route", "mme")
+_SYMPTOM_FIELDS = ("symptom_id", "severity", "said")
+
+
+class _Pickers(NamedTuple):
+    """For a row of the entry select, one call each that takes those fields by position."""
+
+    entry: Callable[[Row[Any]], tuple[Any, ...]]
+    dose: Callable[[Row[Any]], tuple[Any, ...]]
+    substance: Callable[[Row[Any]], tuple[Any, ...]]
+    symptom: Callable[[Row[Any]], tuple[Any, ...]]
 
 
 @functools.cache
-def _entry_select() -> tuple[Select[Any], Callable[[Row[Any]], tuple[Any, ...]]]:
+def _entry_select() -> tuple[Select[Any], _Pickers]:
     """The entry select, built once per process (every write reads entries to re-judge), and
-    a picker that takes a row's ``_FIELDS`` in one call, by position (a mapping lookup per
-    column was most of the cost of reading a window of entries)."""
+    the pickers of its fields (a mapping lookup per column was most of the cost of reading a
+    window of entries)."""
     query = (
         select(t.entries, t.doses, t.substance_uses, t.symptom_reports)
         .outerjoin(t.doses, _same_entry(t.doses))
@@ -524,42 +525,37 @@ def _entry_select() -> tuple[Select[Any], Callable[[Row[Any]], tuple[Any, ...]]]
         .outerjoin(t.symptom_reports, _same_entry(t.symptom_reports))
     )
     position = {column: n for n, column in enumerate(query.selected_columns)}
-    return query, operator.itemgetter(*(position[table.c[name]] for table, name in _FIELDS))
+
+    def picker(table: Any, names: tuple[str, ...]) -> Callable[[Row[Any]], tuple[Any, ...]]:
+        return operator.itemgetter(*(position[table.c[name]] for name in names))
+
+    return query, _Pickers(
+        picker(t.entries, _ENTRY_FIELDS),
+        picker(t.doses, _DOSE_FIELDS),
+        picker(t.substance_uses, _SUBSTANCE_FIELDS),
+        picker(t.symptom_reports, _SYMPTOM_FIELDS),
+    )
 
 
 def _entry_of(row: Row[Any]) -> Entry:
-    (
-        kind,
-        at,
-        note,
-        entry_id,
-        recorded_at,
-        entry_uuid,
-        product_name,
-        form,
-        dose_amount,
-        dose_unit,
-        product_id,
-        product_mass_g,
-        explanation,
-        mitragynine_typical,
-        mitragynine_low,
-        mitragynine_high,
-        seven_oh_typical,
-        seven_oh_low,
-        seven_oh_high,
-        substance_id,
-        substance_name,
-        substance_class,
-        substance_amount,
-        substance_unit,
-        route,
-        mme,
-        symptom_id,
-        severity,
-        said,
-    ) = _entry_select()[1](row)
+    pick = _entry_select()[1]
+    kind, at, note, entry_id, recorded_at, entry_uuid = pick.entry(row)
     if kind == Kind.DOSE.value:
+        (
+            product_name,
+            form,
+            amount,
+            unit,
+            product_id,
+            product_mass_g,
+            explanation,
+            mitragynine_typical,
+            mitragynine_low,
+            mitragynine_high,
+            seven_oh_typical,
+            seven_oh_low,
+            seven_oh_high,
+        ) = pick.dose(row)
         estimate = DoseEstimate(
             mitragynine_mg=Range(mitragynine_typical, mitragynine_low, mitragynine_high),
             seven_oh_mg=Range(seven_oh_typical, seven_oh_low, seven_oh_high),
@@ -570,8 +566,8 @@ def _entry_of(row: Row[Any]) -> Entry:
             at=at,
             product_name=product_name,
             form=Form(form),
-            amount=dose_amount,
-            unit=dose_unit,
+            amount=amount,
+            unit=unit,
             estimate=estimate,
             note=note,
             product_id=product_id,
@@ -580,13 +576,14 @@ def _entry_of(row: Row[Any]) -> Entry:
             uuid=entry_uuid,
         )
     if kind == Kind.SUBSTANCE.value:
+        substance_id, name, substance_class, amount, unit, route, mme = pick.substance(row)
         return SubstanceEntry(
             at=at,
             substance_id=substance_id,
-            name=substance_name,
+            name=name,
             substance_class=SubstanceClass(substance_class),
-            amount=substance_amount,
-            unit=substance_unit,
+            amount=amount,
+            unit=unit,
             route=Route(route) if route else None,
             mme=mme,
             note=note,
@@ -595,6 +592,7 @@ def _entry_of(row: Row[Any]) -> Entry:
             uuid=entry_uuid,
         )
     Kind(kind)  # any other kind is a symptom report; an unknown one fails loudly here
+    symptom_id, severity, said = pick.symptom(row)
     return SymptomEntry(
         symptom_id=symptom_id,
         severity=severity,
