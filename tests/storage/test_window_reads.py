@@ -136,16 +136,13 @@ def test_a_window_of_check_ins_is_every_stored_check_in_inside_it_and_nothing_el
         found = store.list_assessments(
             instrument_id=instrument, since=since, until=until, include_deleted=include_deleted
         )
-    expected = sorted(
-        (
-            kept.id
-            for kept, gone in stored
-            if _inside(kept.assessment.at, since, until)
-            and (instrument is None or kept.assessment.instrument_id == instrument)
-            and (include_deleted or not gone)
-        ),
-        key=lambda i: (next(k.assessment.at for k, _ in stored if k.id == i), i),
-    )
+    expected = [
+        kept.id
+        for kept, gone in sorted(stored, key=lambda s: (s[0].assessment.at, s[0].id))
+        if _inside(kept.assessment.at, since, until)
+        and (instrument is None or kept.assessment.instrument_id == instrument)
+        and (include_deleted or not gone)
+    ]
     assert [f.id for f in found] == expected
     assert all(f.assessment.items for f in found)  # read with their answers
 
