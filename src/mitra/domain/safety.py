@@ -100,13 +100,19 @@ class Timeline:
 
 class Family(StrEnum):
     """Rules judged together. ESCALATION looks two weeks back, the CORE rules a day or so:
-    re-judging after a change runs each family only over the span it can reach."""
+    re-judging after a change runs each family only over the span it can reach.
+
+    ESCALATION looks only back: an entry judged for it alone is given a timeline without a
+    future (``safety_journal.judge``), so an entry logged later never changes that judgement
+    (and the judgements kept between writes, ``judged_timelines``, stay valid)."""
 
     CORE = "core"
     ESCALATION = "escalation"
 
 
 ALL_FAMILIES = frozenset(Family)
+# The families whose rules read entries after the new one (combinations look both ways).
+LOOKS_AHEAD = frozenset({Family.CORE})
 
 
 def entry_order(entry: Entry) -> tuple[datetime, str, int]:

@@ -27,14 +27,17 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import partial
 
 from mitra.domain.alerts import Alert, Scope, key_parts
 from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
 from mitra.domain.instrument_defs import Assessment
+from mitra.domain.judged_timelines import JudgedTimelines
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Ruleset
 from mitra.domain.safety import (
     ALL_FAMILIES,
+    LOOKS_AHEAD,
     Family,
     Timeline,
     core_span,
@@ -195,13 +198,16 @@ def _timeline(
     zone: tzinfo,
     journal_start: datetime | None,
     days: dict[datetime, date],
+    *,
+    ahead: bool = True,
 ) -> Timeline:
     """The same timeline ``safety.build_timeline`` makes, cut from one sorted list by bisect
-    (``days``: the local days worked out so far in this judgement, shared)."""
+    (``days``: the local days worked out so far in this judgement, shared; ``ahead``: with
+    the entries after ``new``, else without)."""
     before, after = reach
     low = bisect_left(times, new.at - before)
     middle = bisect_right(times, new.at)
-    high = bisect_right(times, new.at + after)
+    high = bisect_right(times, new.at + after) if ahead else middle
     past = tuple(e for e in ordered[low:middle] if e is not new)
     future = tuple(ordered[middle:high])
     return Timeline(
@@ -230,6 +236,21 @@ def merge(found: dict[str, Alert], alert: Alert) -> None:
         found[alert.key] = alert
 
 
+def _inside_any(times: Sequence[datetime], spans: Spans) -> list[int]:
+    """The positions in ``times`` (sorted) of the moments inside any of ``spans``, in order:
+    found by bisect, so the weeks of history around them are not each asked."""
+    found: set[int] = set()
+    for span in (*spans.core, *spans.symptoms, *spans.escalation):
+        found.update(range(bisect_left(times, span.start), bisect_left(times, span.end)))
+    return sorted(found)
+
+
+def _entry_alerts(
+    timeline: Timeline, profile: Profile, ruleset: Ruleset, families: frozenset[Family]
+) -> list[Alert]:
+    return finish(entry_alerts(timeline, profile, ruleset, families), ruleset)
+
+
 def judge(
     entries: Iterable[Entry],
     profile: Profile,
@@ -239,10 +260,13 @@ def judge(
     zone: tzinfo | None = None,
     journal_start: datetime | None = None,
     spans: Spans | None = None,
+    memo: JudgedTimelines | None = None,
 ) -> dict[str, Alert]:
     """The alerts the journal implies, by key (sorted), for the triggers in ``spans``
     (default: all). ``entries`` must hold every entry the triggers may look at
-    (``Spans.history``); ``journal_start`` defaults to the earliest of them."""
+    (``Spans.history``); ``journal_start`` defaults to the earliest of them. ``memo``: the
+    judgements of earlier calls, used again for the entries whose timeline is unchanged
+    (the same result, see ``judged_timelines``)."""
     tz = zone if zone is not None else profile.zone()
     ordered = sorted(entries, key=entry_order)
     times = [e.at for e in ordered]
@@ -250,12 +274,17 @@ def judge(
     reach = history_span(ruleset)
     found: dict[str, Alert] = {}
     days: dict[datetime, date] = {}
-    for entry in ordered:
+    context = memo.context(ruleset, profile, tz, start) if memo is not None else 0
+    for index in range(len(ordered)) if spans is None else _inside_any(times, spans):
+        entry = ordered[index]
         families = ALL_FAMILIES if spans is None else spans.families_for(entry)
         if not families:
             continue
-        timeline = _timeline(ordered, times, entry, reach, tz, start, days)
-        for alert in finish(entry_alerts(timeline, profile, ruleset, families), ruleset):
+        ahead = not LOOKS_AHEAD.isdisjoint(families)
+        timeline = _timeline(ordered, times, entry, reach, tz, start, days, ahead=ahead)
+        judged = partial(_entry_alerts, timeline, profile, ruleset, families)
+        alerts = judged() if memo is None else memo.alerts(context, families, timeline, judged)
+        for alert in alerts:
             merge(found, alert)
     for assessment in assessments:
         if spans is None or spans.covers_assessment(assessment.at):

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mitra.domain.judged_timelines import JudgedTimelines
 from mitra.storage.database import Database
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ class AppContext:
     # On the clinic server, the limits a person's care team set (``services.person_limits``):
     # their version and overrides, asked at each use so a change applies to the next write.
     limits_source: LimitsSource | None = None
+    # Judgements kept between writes (``domain.judged_timelines``): shared by the contexts
+    # made from this one with ``dataclasses.replace`` (the clinic's per-journal ones).
+    judged: JudgedTimelines = field(default_factory=JudgedTimelines, repr=False)
     _rules: EffectiveRules | None = field(default=None, repr=False)
     _rules_stamp: tuple[object, ...] | None = field(default=None, repr=False)
 

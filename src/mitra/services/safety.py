@@ -15,6 +15,7 @@ every time and each stays visible on its own (their keys are per event).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -48,7 +49,18 @@ class EffectiveRules:
     refused: tuple[str, ...] = field(default_factory=tuple)
 
 
+# What platformdirs reads to find the user config folder, on any system.
+_CONFIG_ENV = ("XDG_CONFIG_HOME", "HOME", "APPDATA", "LOCALAPPDATA", "USERPROFILE")
+
+
 def default_settings_path() -> Path:
+    """``safety.toml`` in the user config folder. Asked before every write (the settings
+    stamp), so worked out once for each value of the variables that decide the folder."""
+    return _default_settings_path(tuple(os.environ.get(name) for name in _CONFIG_ENV))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_settings_path(_env: tuple[str | None, ...]) -> Path:
     import platformdirs  # noqa: PLC0415
 
     return Path(platformdirs.user_config_dir("mitra", appauthor=False)) / "safety.toml"

@@ -231,7 +231,7 @@ def _load(
     entries: dict[int, Entry] = {}
     checkins: dict[int, Assessment] = {}
     for span in spans:
-        for entry in journal.list_entries(since=span.start, until=span.end):
+        for entry in journal.window_entries(since=span.start, until=span.end):
             if entry.id is not None:
                 entries[entry.id] = entry
     for span in checkin_spans:
@@ -311,6 +311,7 @@ def _reconcile(
         zone=zone,
         journal_start=start,
         spans=spans,
+        memo=ctx.judged,
     )
     plan_desired, plan_scope = _plan_alerts(conn, ruleset, entries, plan_spans, zone, plan_active)
     store = AlertStore(conn)

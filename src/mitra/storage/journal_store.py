@@ -45,8 +45,8 @@ from mitra.domain.products import (
 )
 from mitra.domain.profile import Profile
 from mitra.domain.substances import Route, SubstanceClass
+from mitra.storage import entry_cache, write_audit
 from mitra.storage import schema as t
-from mitra.storage import write_audit
 from mitra.storage.journal_scope import journal_of
 
 
@@ -173,6 +173,30 @@ class JournalStore:
             },
         )
         return [_entry_of(row) for row in rows]
+
+    def window_entries(self, *, since: datetime, until: datetime) -> list[Entry]:
+        """``list_entries(since=since, until=until)``, decoding only the rows this process
+        has not decoded before (``entry_cache``): re-judging reads the same weeks on every
+        write. One narrow read of the window's row keys, then the rows not kept, by id."""
+        bounds = {"journal": self.journal_id, "since": since, "until": until}
+        keys: list[entry_cache.RowKey] = [
+            (row[0], row[1], row[2]) for row in self.conn.execute(_window_keys(), bounds)
+        ]
+        cache = entry_cache.for_engine(self.conn.engine)
+        found = cache.get_many(self.journal_id, keys)
+        missing = [key for key, entry in zip(keys, found, strict=True) if entry is None]
+        if not missing:
+            return [entry for entry in found if entry is not None]
+        decoded: dict[int | None, Entry] = {}
+        for start in range(0, len(missing), _IDS_PER_READ):
+            ids = [key[0] for key in missing[start : start + _IDS_PER_READ]]
+            rows = self.conn.execute(_entries_by_id(), {"journal": self.journal_id, "ids": ids})
+            decoded.update((entry.id, entry) for entry in map(_entry_of, rows))
+        cache.put_many(self.journal_id, ((key, decoded[key[0]]) for key in missing))
+        return [
+            entry if entry is not None else decoded[key[0]]
+            for key, entry in zip(keys, found, strict=True)
+        ]
 
     def dose_mitragynine(self, *, since: datetime, until: datetime) -> list[DoseLoad]:
         """The doses in [since, until] (not deleted), in time order, as the exposure model
@@ -462,6 +486,35 @@ def _entries_between(since: bool, until: bool, kinds: bool, include_deleted: boo
     if not include_deleted:
         query = query.where(e.deleted_at.is_(None))
     return query.order_by(e.at, e.id)
+
+
+# Rows read by id at most this many at a time (SQLite's limit on bound values is far above).
+_IDS_PER_READ = 500
+
+
+@functools.cache
+def _window_keys() -> Any:
+    """A window's live rows as ``entry_cache`` keys them, in time then id order."""
+    e = t.entries.c
+    return (
+        select(e.id, e.uuid, t.doses.c.product_id)
+        .outerjoin(t.doses, _same_entry(t.doses))
+        .where(
+            e.journal_id == bindparam("journal"),
+            e.at >= bindparam("since"),
+            e.at <= bindparam("until"),
+            e.deleted_at.is_(None),
+        )
+        .order_by(e.at, e.id)
+    )
+
+
+@functools.cache
+def _entries_by_id() -> Any:
+    e = t.entries.c
+    return _entry_select()[0].where(
+        e.journal_id == bindparam("journal"), e.id.in_(bindparam("ids", expanding=True))
+    )
 
 
 @functools.cache
