@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from mitra.domain.errors import InputError, MitraError
+from mitra.storage import write_turn
 from mitra.storage.journal_scope import LOCAL_JOURNAL, local_journal_row, scope
 
 if TYPE_CHECKING:
@@ -175,8 +176,16 @@ class Batches:
     (checking, matching) never holds the lock; ``pause`` ends the open batch before such work.
     """
 
-    def __init__(self, conn: Connection, *, seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        seconds: float | None = None,
+        turn: contextlib.AbstractContextManager[object] | None = None,
+    ) -> None:
         self.conn = conn
+        # Taken at each batch's first write, given back at its commit or roll-back.
+        self._turn = turn if turn is not None else contextlib.nullcontext()
         self.seconds = BATCH_SECONDS if seconds is None else seconds
         self.committed = 0
         self._before_commit: list[Any] = []
@@ -190,7 +199,12 @@ class Batches:
     def begin(self) -> Connection:
         """The connection, inside an open batch (beginning one if none is open)."""
         if self._transaction is None:
-            self._transaction = self.conn.begin()
+            self._turn.__enter__()
+            try:
+                self._transaction = self.conn.begin()
+            except BaseException:
+                self._turn.__exit__(None, None, None)
+                raise
             # A duration, not a time of day (so not the app's clock): how long the lock is held.
             self._started = time.perf_counter()
         return self.conn
@@ -210,8 +224,11 @@ class Batches:
         for action in self._before_commit:
             action(self.conn)
         write_audit.record(self.conn)
-        self._transaction.commit()
-        self._transaction = None
+        try:
+            self._transaction.commit()
+        finally:
+            self._transaction = None
+            self._turn.__exit__(None, None, None)
         self.committed += 1
 
     def abandon(self) -> None:
@@ -219,8 +236,11 @@ class Batches:
 
         write_audit.forget_created()
         if self._transaction is not None:
-            self._transaction.rollback()
-            self._transaction = None
+            try:
+                self._transaction.rollback()
+            finally:
+                self._transaction = None
+                self._turn.__exit__(None, None, None)
 
 
 # A PostgreSQL server process's connections: kept open for the requests served at once (the
@@ -268,12 +288,16 @@ class Database:
                 replica.forget()  # unreachable now: the primary answers, and it is checked again
         return self.engine.connect()
 
+    def write_turn(self) -> contextlib.AbstractContextManager[object]:
+        """This process's turn to write (``storage.write_turn``): SQLite's, else none."""
+        return write_turn.of(self.engine) if self.is_sqlite else contextlib.nullcontext()
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
         from mitra.storage import idempotency, write_audit  # noqa: PLC0415
 
         try:
-            with self.engine.connect() as plain:
+            with self.write_turn(), self.engine.connect() as plain:
                 conn = scope(plain, self.journal_id)
                 with conn.begin():
                     try:
@@ -326,7 +350,7 @@ class Database:
         caller must make a re-run safe (the import skips what is already there)."""
         try:
             with self.engine.connect() as plain:
-                batches = Batches(scope(plain, self.journal_id))
+                batches = Batches(scope(plain, self.journal_id), turn=self.write_turn())
                 try:
                     yield batches
                 except BaseException:

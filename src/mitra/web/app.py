@@ -19,12 +19,13 @@ sites are refused (``guards.CrossSiteGuard``); every page POST is checked for it
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from mitra import __version__
@@ -73,17 +74,19 @@ class WebSettings:
 class ContextSource:
     """Gives the app's ``AppContext``, opening it on first use (once, even under threads).
 
-    ``turn`` is held by a writing request while it uses a SQLite journal. SQLite takes one
-    writer at a time (write transactions begin IMMEDIATE), so writers wait their turn here,
-    promptly, instead of polling SQLite's busy lock, whose back-off sleeps (up to 100 ms at a
-    time) make the slowest requests under load hundreds of milliseconds slower.
+    Writers of a SQLite journal take their turn in ``Database.transaction`` (see
+    ``storage.write_turn``), for the transaction only, not here for the whole request.
     """
 
     def __init__(self, opener: Callable[[], AppContext]) -> None:
         self._opener = opener
         self._ctx: AppContext | None = None
         self._lock = threading.Lock()
-        self.turn = threading.Lock()
+
+    @property
+    def opened(self) -> AppContext | None:
+        """The context, if it is open already."""
+        return self._ctx
 
     def __call__(self) -> AppContext:
         if self._ctx is None:
@@ -93,17 +96,15 @@ class ContextSource:
         return self._ctx
 
 
-def context(request: Request) -> Iterator[AppContext]:
-    """FastAPI dependency: the context of the app that received the request, used by one
-    writing request at a time when the journal is SQLite (see ``ContextSource``). A GET never
-    writes and reads in a deferred transaction, so it does not wait for a writer's turn."""
+async def context(request: Request) -> AppContext:
+    """FastAPI dependency: the context of the app that received the request. Answered on the
+    event loop when it is open (a worker thread would cost every request two hand-overs);
+    opening it (the demo journey's, built on first use) is done in a worker thread."""
     source: ContextSource = request.app.state.context
-    ctx = source()
-    if not ctx.database.is_sqlite or request.method in ("GET", "HEAD"):
-        yield ctx
-        return
-    with source.turn:
-        yield ctx
+    found = source.opened
+    if found is not None:
+        return found
+    return await run_in_threadpool(source)
 
 
 def create_app(
