@@ -7,7 +7,9 @@ with its clock fixed at the journal's end; jrnl and sqlite-utils (from their own
 ``.venv/peers``: see ``peer-requirements.txt``) write into their own files in a temporary
 folder, jrnl with its own config there (``XDG_CONFIG_HOME``, ``HOME``), so neither touches
 the user's files and jrnl never prompts. The first run of each tool (creating files,
-upgrading jrnl's config) is left out. ``python -c pass`` is printed as the floor.
+upgrading jrnl's config) is left out. ``python -c pass`` is printed as the floor, and
+``python -c "import sqlalchemy"`` beside it: mitra's storage is built on SQLAlchemy, so that
+import alone is a floor under any ``log dose`` that goes through it (a row without target).
 
 Every tool runs with its bytecode cached, as an installed program does: pip compiled the peers'
 on install, and mitra's (an editable install, compiled on first import) is written by that
@@ -134,6 +136,7 @@ def main() -> None:
         }
         row = json.dumps({"at": "2026-11-20T15:00:00+00:00", "amount": "3g"})
         floor = measure([sys.executable, "-c", "pass"], base, runs)
+        storage_floor = measure([sys.executable, "-c", "import sqlalchemy"], base, runs)
         mitra = measure(
             [str(tools / "mitra"), "--db", str(journal), "log", "dose", "3g"], mitra_env, runs
         )
@@ -146,6 +149,7 @@ def main() -> None:
         )
     for label, (ms, mib) in (
         ("python -c pass", floor),
+        ("import sqlalchemy", storage_floor),
         ("mitra log dose 3g", mitra),
         ("jrnl (write an entry)", jrnl),
         ("sqlite-utils insert", sqlite_utils),
@@ -172,6 +176,12 @@ def main() -> None:
                 f"<= {TARGET_MEMORY_RATIO:.1f}x",
                 f"{memory:.2f}x ({mitra[1]:.0f} / {jrnl[1]:.0f} MiB)",
                 at_most(memory, TARGET_MEMORY_RATIO),
+            ),
+            Row(
+                "import sqlalchemy alone / jrnl (peer)",
+                "-",
+                f"{ratio(storage_floor[0], jrnl[0]):.2f}x time ({storage_floor[0]:.0f} ms), "
+                f"{ratio(storage_floor[1], jrnl[1]):.2f}x memory ({storage_floor[1]:.0f} MiB)",
             ),
         ],
         args,

@@ -5,8 +5,11 @@ Starts ``bench/peer_server.py`` over a fresh SQLite journal (mitra's app as ``mi
 makes it, plus ``GET /bench-peer`` returning a constant: see that module for why the peer is
 on the same app), then from this process, over keep-alive connections to 127.0.0.1 only:
 1. ``POST /api/v1/entries/doses`` from ``--concurrency`` clients for ``--seconds``;
-2. ``GET /bench-peer`` the same way, for the same time.
-Every dose response must be 201 and every peer response 200.
+2. ``GET /bench-peer`` the same way, for the same time;
+3. ``POST /bench-peer/write`` the same way: the same bodies, each stored as one row and
+   acknowledged after its commit, without judging (the floor under any durable write here;
+   no target, shown for what it says about the others).
+Every dose and write response must be 201 and every bare response 200.
 
 Each dose carries its own time, six hours after the previous one, so the journal grows as a
 person's would and the safety engine judges each write against a realistic fortnight.
@@ -43,11 +46,11 @@ WARM_UP = 50
 MOST_PER_SECOND = 600  # a bound on requests, so the first dose's time can be chosen up front
 
 
-def dose_request(port: int, at: datetime | None) -> bytes:
+def dose_request(port: int, at: datetime | None, path: str = "/api/v1/entries/doses") -> bytes:
     fields = {"amount": "3g"} if at is None else {"amount": "3g", "at": at.isoformat()}
     body = json.dumps(fields).encode()
     head = (
-        f"POST /api/v1/entries/doses HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
@@ -145,6 +148,10 @@ def main() -> None:
     def dose(n: int) -> bytes:
         return dose_request(port, None if first is None else first + SPACING * n)
 
+    def write(n: int) -> bytes:
+        at = None if first is None else first + SPACING * n
+        return dose_request(port, at, "/bench-peer/write")
+
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "XDG_DATA_HOME": str(Path(folder) / "data")}
         env.pop("MITRA_FIXED_NOW", None)
@@ -156,11 +163,19 @@ def main() -> None:
             run_load(Load(port, lambda _: peer_request(port), time.perf_counter() + 30, 200), 2)
             bare = Load(port, lambda _: peer_request(port), time.perf_counter() + seconds, 10**9)
             peer = figures(bare, run_load(bare, args.concurrency), 200)
+            run_load(Load(port, write, time.perf_counter() + 30, WARM_UP), 2)
+            rows = Load(port, lambda n: write(WARM_UP + n), time.perf_counter() + seconds, most)
+            durable = figures(rows, run_load(rows, args.concurrency), 201)
         finally:
             process.terminate()
             process.wait(timeout=10)
     mode = "every dose 'now'" if first is None else "doses 6 h apart"
-    for label, f in (("dose API (" + mode + ")", mitra), ("bare route /bench-peer", peer)):
+    measured = (
+        ("dose API (" + mode + ")", mitra),
+        ("bare route /bench-peer", peer),
+        ("durable one-row write /bench-peer/write", durable),
+    )
+    for label, f in measured:
         print(
             f"{label}: {f.requests} requests in {seconds:.0f} s over {args.concurrency} "
             f"connections: {f.rps:.0f} req/s, median {f.p50:.1f} ms, p99 {f.p99:.1f} ms, "
@@ -187,6 +202,12 @@ def main() -> None:
                 f">= {TARGET_SHARE:.0%}",
                 f"{share:.1%} (bare {peer.rps:.0f} req/s)",
                 at_least(share, TARGET_SHARE),
+            ),
+            Row(
+                "dose API / durable one-row write route (peer)",
+                "-",
+                f"{ratio(mitra.rps, durable.rps):.1%} (one-row write {durable.rps:.0f} req/s, "
+                f"p99 {durable.p99:.0f} ms, {durable.failed} failed)",
             ),
         ],
         args,
