@@ -18,7 +18,15 @@ from mitra.domain.entries import Entry
 from mitra.domain.judged_timelines import JudgedTimelines
 from mitra.domain.profile import Profile
 from mitra.domain.safety_journal import affected_spans, judge
-from tests.domain.test_safety_properties import BASE, DOSES, RULES, ZONES, entries, profiles
+from tests.domain.test_safety_properties import (
+    BASE,
+    DOSES,
+    RULES,
+    SUBSTANCES,
+    ZONES,
+    entries,
+    profiles,
+)
 
 
 @dataclass(frozen=True)
@@ -106,11 +114,18 @@ def test_an_unchanged_journal_is_judged_once_then_only_what_a_new_entry_reaches(
     assert len(memo) == len(doses)  # one judgement per entry, kept
     assert judge(doses, profile, RULES, memo=memo) == first
     assert len(memo) == len(doses)  # nothing judged again
-    # A dose an hour after the last: judged, and so is the last (combination rules look both
-    # ways, so its timeline now holds the new one), not the doses of the days before.
+    # A dose an hour after the last: judged, and nothing else. The last dose's rules that look
+    # ahead (combinations) read only substances after it, so its timeline is unchanged.
     later = dataclasses.replace(DOSES[1], id=99, at=doses[-1].at + timedelta(hours=1))
     judge([*doses, later], profile, RULES, memo=memo)
-    assert len(memo) == len(doses) + 2
+    assert len(memo) == len(doses) + 1
+    # A sedative two hours after that: judged, and so are the two doses it may combine with
+    # (their timelines now hold it), not the doses of the days before.
+    sedative = dataclasses.replace(SUBSTANCES[0], id=100, at=later.at + timedelta(hours=2))
+    assert sedative.substance_class.value == "benzodiazepine"
+    judged = judge([*doses, later, sedative], profile, RULES, memo=memo)
+    assert len(memo) == len(doses) + 4
+    assert any(a.rule_id.startswith("combination-") for a in judged.values())
     # Another profile is another context: everything is judged under it afresh.
     judge(doses, dataclasses.replace(profile, pregnant=True), RULES, memo=memo)
-    assert len(memo) == 2 * len(doses) + 2
+    assert len(memo) == 2 * len(doses) + 4

@@ -10,7 +10,11 @@ windows are computed once. These properties keep that sharing from changing any 
   each dose's high-end mitragynine over the 7 days up to it and the 7 before, each dosing
   day found by converting its time, the rise against the threshold, the latest dose of the
   week that rises kept for the week;
-* a ruleset with other windows (a clinician's settings) has its own spans, never another's.
+* a ruleset with other windows (a clinician's settings) has its own spans, never another's;
+* an entry's timeline carries only the later entries its rules read (``safety.READ_AHEAD``):
+  judged beside every substance a look-ahead rule names (each combination class, the
+  interaction rules' medicines, loperamide on both sides of its daily threshold), a journal's
+  alerts are still those of each entry judged with its whole future.
 
 Times cross a daylight-saving change, including Chile's, which happens at midnight: there a
 later moment can fall on the previous local date, so days must be found, never assumed.
@@ -41,7 +45,13 @@ from mitra.domain.safety import (
 )
 from mitra.domain.safety_doses import ESCALATION, entry_ids, high_mg
 from mitra.domain.safety_journal import judge, merge
-from tests.domain.test_safety_properties import DOSES, SUBSTANCES, SYMPTOM_IDS, profiles
+from tests.domain.test_safety_properties import (
+    DOSES,
+    SUBSTANCES,
+    SYMPTOM_IDS,
+    profiles,
+    substance_templates,
+)
 
 RULES = load_ruleset()
 
@@ -62,17 +72,48 @@ ZONES = [ZoneInfo(z) for z in ("America/Santiago", "America/New_York", "Europe/L
 offsets = st.integers(min_value=-24 * 24 * 60, max_value=3 * 24 * 60)
 
 
+# What the rules that look ahead (combinations, logged interactions) name: a member of each
+# combination class, the interaction rules' medicines by id, and loperamide below and above
+# its daily milligram threshold (tablets counted at the rule's milligrams each).
+PARTNERS = substance_templates(
+    [
+        ("oxy", "10mg"),
+        ("fentanyl", "1 pill"),
+        ("xanax", "1mg"),
+        ("beer", "2 drinks"),
+        ("gabapentin", "600mg"),
+        ("seroquel", "50mg"),
+        ("cocaine", "0.1g"),
+        ("loperamide", "4mg"),
+        ("loperamide", "40mg"),
+        ("loperamide", "12 tablets"),
+        ("clarithromycin", "500mg"),
+        ("ketoconazole", "200mg"),
+        ("rifampin", "600mg"),
+        ("methadone", "30mg"),
+        ("citalopram", "20mg"),
+    ]
+)
+# Within two days: the look-ahead windows (a day or so) hold several entries of each kind.
+near_offsets = st.integers(min_value=0, max_value=2 * 24 * 60)
+
+
 @st.composite
-def dose_journals(draw: st.DrawFn) -> list[Entry]:
+def dose_journals(
+    draw: st.DrawFn,
+    substances: Sequence[Entry] = SUBSTANCES,
+    minutes: st.SearchStrategy[int] = offsets,
+    kinds: Sequence[str] = ("dose",) * 6 + ("substance", "symptom"),
+) -> list[Entry]:
     """Mostly doses over three and a half weeks (escalation's reach), each with its own id."""
     drawn: list[Entry] = []
     for _ in range(draw(st.integers(0, 40))):
-        at = BASE + timedelta(minutes=draw(offsets))
-        kind = draw(st.sampled_from(["dose"] * 6 + ["substance", "symptom"]))
+        at = BASE + timedelta(minutes=draw(minutes))
+        kind = draw(st.sampled_from(kinds))
         if kind == "dose":
             drawn.append(dataclasses.replace(draw(st.sampled_from(DOSES)), at=at))
         elif kind == "substance":
-            drawn.append(dataclasses.replace(draw(st.sampled_from(SUBSTANCES)), at=at))
+            drawn.append(dataclasses.replace(draw(st.sampled_from(substances)), at=at))
         else:
             symptom = draw(st.sampled_from(SYMPTOM_IDS))
             drawn.append(SymptomEntry(at=at, symptom_id=symptom, severity=draw(st.integers(0, 3))))
@@ -146,6 +187,18 @@ def test_judging_a_journal_gives_what_judging_each_entry_alone_gives(
     )
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    entries=dose_journals(PARTNERS, near_offsets, ("dose", "dose", "substance", "symptom")),
+    profile=profiles,
+    zone=st.sampled_from(ZONES),
+)
+def test_an_entry_is_judged_from_only_the_later_entries_its_rules_read(
+    entries: list[Entry], profile: Profile, zone: ZoneInfo
+) -> None:
+    assert judge(entries, profile, RULES, zone=zone) == each_alone(entries, profile, RULES, zone)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     entries=dose_journals(),
@@ -168,3 +221,22 @@ def test_a_ruleset_with_other_windows_has_its_own_spans() -> None:
     assert core_span(wider) == _core_span(wider) != reviewed
     assert history_span(wider)[1] == timedelta(hours=96) != history_span(RULES)[1]
     assert core_span(RULES) == _core_span(RULES) == reviewed
+
+
+def test_a_later_loperamide_counts_toward_an_earlier_ones_daily_total() -> None:
+    # 10 mg, then 10 mg three hours later: 20 mg in 24 hours, over the rule's 16. The dose is
+    # within a day of the first only, so only the first's judgement sees the dose and the
+    # whole 20 mg, the second's (later) loperamide among them.
+    first, second = (
+        dataclasses.replace(template, id=n, at=BASE + timedelta(hours=hours))
+        for n, template, hours in ((2, PARTNERS[7], 22), (3, PARTNERS[7], 25))
+    )
+    assert first.substance_id == "loperamide" and first.amount == 4
+    first = dataclasses.replace(first, amount=10)
+    second = dataclasses.replace(second, amount=10)
+    dose = dataclasses.replace(DOSES[0], id=1, at=BASE - timedelta(minutes=30))
+    journal: list[Entry] = [dose, first, second]
+    judged = judge(journal, Profile(), RULES, zone=ZoneInfo("UTC"))
+    loperamide = [a for a in judged.values() if "loperamide" in a.rule_id]
+    assert [a.entry_ids for a in loperamide] == [(1, 2)]
+    assert judged == each_alone(journal, Profile(), RULES, ZoneInfo("UTC"))

@@ -61,20 +61,23 @@ def _dose_templates() -> list[DoseEntry]:
     return templates
 
 
-def _substance_templates() -> list[SubstanceEntry]:
-    uses = [
-        ("xanax", "1mg"),
-        ("fentanyl", "1 pill"),
-        ("heroin", "0.1g"),
-        ("oxy", "30mg"),
-        ("suboxone", "8mg"),
-        ("beer", "3 drinks"),
-        ("gabapentin", "300mg"),
-        ("seroquel", "50mg"),
-        ("cocaine", "0.1g"),
-        ("ibuprofen", "400mg"),
-        ("some unknown pill", "1 pill"),
-    ]
+USES = [
+    ("xanax", "1mg"),
+    ("fentanyl", "1 pill"),
+    ("heroin", "0.1g"),
+    ("oxy", "30mg"),
+    ("suboxone", "8mg"),
+    ("beer", "3 drinks"),
+    ("gabapentin", "300mg"),
+    ("seroquel", "50mg"),
+    ("cocaine", "0.1g"),
+    ("ibuprofen", "400mg"),
+    ("some unknown pill", "1 pill"),
+]
+
+
+def substance_templates(uses: Sequence[tuple[str, str]] = USES) -> list[SubstanceEntry]:
+    """A substance entry at ``BASE`` for each (name, amount) in ``uses``."""
     templates = []
     for name, text in uses:
         substance = resolve(name)
@@ -93,7 +96,7 @@ def _substance_templates() -> list[SubstanceEntry]:
 
 
 DOSES = _dose_templates()
-SUBSTANCES = _substance_templates()
+SUBSTANCES = substance_templates()
 SYMPTOM_IDS = [symptom.id for symptom in symptom_catalogue.catalogue()]
 COWS = get_instrument("cows")
 

@@ -39,7 +39,7 @@ from enum import StrEnum
 
 from mitra.domain import safety_combinations, safety_doses, safety_overdose, safety_symptoms
 from mitra.domain.alerts import Alert, day_key, event_key, number_text, sorted_alerts
-from mitra.domain.entries import DoseEntry, Entry, SubstanceEntry, SymptomEntry
+from mitra.domain.entries import DoseEntry, Entry, Kind, SubstanceEntry, SymptomEntry
 from mitra.domain.instrument_defs import Assessment
 from mitra.domain.profile import Profile
 from mitra.domain.ruleset import Rule, Ruleset
@@ -113,6 +113,19 @@ class Family(StrEnum):
 ALL_FAMILIES = frozenset(Family)
 # The families whose rules read entries after the new one (combinations look both ways).
 LOOKS_AHEAD = frozenset({Family.CORE})
+# The kinds of entry after the new one that its rules read, by the new entry's kind. Only the
+# combination and logged-interaction rules look ahead (``Timeline.around``, in
+# ``safety_combinations``): a dose's read the substances around it; a substance's read the
+# doses around it, and the substances too (a daily milligram threshold, loperamide's); no
+# symptom rule looks ahead. A timeline's future holds only these (``safety_journal``), so a
+# dose logged after another dose changes nothing that dose was judged from, and its kept
+# judgement (``judged_timelines``) stands. tests/domain/test_safety_fast_path.py holds the
+# answers equal to judging each entry with its whole future (``build_timeline``).
+READ_AHEAD: dict[Kind, frozenset[Kind]] = {
+    Kind.DOSE: frozenset({Kind.SUBSTANCE}),
+    Kind.SUBSTANCE: frozenset({Kind.DOSE, Kind.SUBSTANCE}),
+    Kind.SYMPTOM: frozenset(),
+}
 
 
 def entry_order(entry: Entry) -> tuple[datetime, str, int]:

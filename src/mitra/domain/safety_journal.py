@@ -38,6 +38,7 @@ from mitra.domain.ruleset import Ruleset
 from mitra.domain.safety import (
     ALL_FAMILIES,
     LOOKS_AHEAD,
+    READ_AHEAD,
     Family,
     Timeline,
     core_span,
@@ -201,15 +202,19 @@ def _timeline(
     *,
     ahead: bool = True,
 ) -> Timeline:
-    """The same timeline ``safety.build_timeline`` makes, cut from one sorted list by bisect
-    (``days``: the local days worked out so far in this judgement, shared; ``ahead``: with
-    the entries after ``new``, else without)."""
+    """The timeline ``safety.build_timeline`` makes, cut from one sorted list by bisect, with
+    only the entries after ``new`` that its rules read (``READ_AHEAD``), and none of them
+    when ``ahead`` is false (``days``: the local days worked out so far in this judgement,
+    shared)."""
     before, after = reach
     low = bisect_left(times, new.at - before)
     middle = bisect_right(times, new.at)
-    high = bisect_right(times, new.at + after) if ahead else middle
     past = tuple(e for e in ordered[low:middle] if e is not new)
-    future = tuple(ordered[middle:high])
+    read = READ_AHEAD[new.kind] if ahead else frozenset()
+    future: tuple[Entry, ...] = ()
+    if read:
+        high = bisect_right(times, new.at + after)
+        future = tuple(e for e in ordered[middle:high] if e.kind in read)
     return Timeline(
         new=new,
         zone=zone,
