@@ -232,7 +232,8 @@ def acks_by_alert(
     """For each alert shown (its stored ids: one alert and its grouped repeats), the care
     team's acknowledgements of it, in one read: what the person's page and API show."""
     acks = acks_of(database, journal_id, [i for ids in shown for i in ids])
-    return [[a for a in acks if a.alert_id in set(ids)] for ids in shown]
+    # A set per alert, made once (a daily pattern's group holds years of ids).
+    return [[a for a in acks if a.alert_id in ids] for ids in map(set, shown)]
 
 
 def person_row(

@@ -281,13 +281,18 @@ class SafetyService:
             heads = store.group_heads(include_acknowledged=include_acknowledged)
             rows = heads[start : start + per_page]
             full = store.get_many([r.latest_id for r in rows])
-            members = store.occurrences(
+            sizes = store.group_sizes(
                 {r.pattern for r in rows}, include_acknowledged=include_acknowledged
             )
-        groups: dict[tuple[str, bool], list[Occurrence]] = {}
-        for m in members:  # oldest first
-            groups.setdefault((m.pattern, m.is_open), []).append(m)
-        shown = [_grouped(full[r.latest_id], groups[(r.pattern, r.is_open)]) for r in rows]
+        shown = [
+            replace(
+                full[r.latest_id],
+                count=(size := sizes[(r.pattern, r.is_open)]).count,
+                first_at=size.first_at,
+                alert_ids=size.ids,
+            )
+            for r in rows
+        ]
         open_counts = Counter(h.severity for h in heads if h.is_open)
         return AlertPage(
             alerts=shown,

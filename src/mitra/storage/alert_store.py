@@ -35,9 +35,11 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Row,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     func,
     insert,
     literal,
@@ -90,6 +92,16 @@ class StoredAlert:
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSize:
+    """A group's occurrences, counted by the database: how many, since when, and their ids
+    (in id order)."""
+
+    count: int
+    first_at: datetime
+    ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +282,40 @@ class AlertStore:
             for row in self.conn.execute(query)
         ]
         return sorted(found, key=lambda o: (o.at, o.id))
+
+    def group_sizes(
+        self, patterns: Collection[str], *, include_acknowledged: bool = False
+    ) -> dict[tuple[str, bool], GroupSize]:
+        """Each group of these patterns (a pattern and whether it is open; open ones only
+        unless asked): its size, first moment and ids, one row per group. A pattern repeated
+        daily for years is one row here, where ``occurrences`` decodes each repeat; the ids
+        come as one list the database joins (``group_concat``, ``string_agg``)."""
+        if not patterns:
+            return {}
+        c = t.alerts.c
+        state = c.acknowledged_at.is_(None) if include_acknowledged else literal(True)
+        rows = select(
+            c.id.label("id"), pattern_of(c.key).label("pattern"), state.label("is_open"), c.at
+        ).where(self.mine, pattern_of(c.key).in_(sorted(patterns)))
+        if not include_acknowledged:
+            rows = rows.where(c.acknowledged_at.is_(None))
+        o = rows.subquery("occurrence")
+        ids = (
+            func.string_agg(cast(o.c.id, String), literal_column("','"))
+            if self.conn.dialect.name == "postgresql"
+            else func.group_concat(o.c.id)
+        )
+        found = self.conn.execute(
+            select(o.c.pattern, o.c.is_open, func.count(), func.min(o.c.at), ids).group_by(
+                o.c.pattern, o.c.is_open
+            )
+        )
+        return {
+            (row[0], bool(row[1])): GroupSize(
+                row[2], row[3], tuple(sorted(int(i) for i in str(row[4]).split(",")))
+            )
+            for row in found
+        }
 
     def _latest_of_groups(self, include_acknowledged: bool) -> Any:
         """Each occurrence with its rank in its group, latest first (a subquery): rank 1 is the
