@@ -192,9 +192,9 @@ def whole_span(span: Span, zone: tzinfo) -> Spans:
 
 
 def _timeline(
-    ordered: Sequence[Entry],
-    times: Sequence[datetime],
-    new: Entry,
+    ordered: tuple[Entry, ...],
+    times: tuple[datetime, ...],
+    index: int,
     reach: tuple[timedelta, timedelta],
     zone: tzinfo,
     journal_start: datetime | None,
@@ -204,12 +204,14 @@ def _timeline(
 ) -> Timeline:
     """The timeline ``safety.build_timeline`` makes, cut from one sorted list by bisect, with
     only the entries after ``new`` that its rules read (``READ_AHEAD``), and none of them
-    when ``ahead`` is false (``days``: the local days worked out so far in this judgement,
-    shared)."""
+    when ``ahead`` is false. ``new`` is ``ordered[index]``; the past is the slices either side
+    of it (``days``: the local days worked out so far in this judgement, shared)."""
+    new = ordered[index]
     before, after = reach
     low = bisect_left(times, new.at - before)
     middle = bisect_right(times, new.at)
-    past = tuple(e for e in ordered[low:middle] if e is not new)
+    past = ordered[low:index] + ordered[index + 1 : middle]
+    past_times = times[low:index] + times[index + 1 : middle]
     read = READ_AHEAD[new.kind] if ahead else frozenset()
     future: tuple[Entry, ...] = ()
     if read:
@@ -219,7 +221,7 @@ def _timeline(
         new=new,
         zone=zone,
         past=past,
-        past_times=tuple(e.at for e in past),
+        past_times=past_times,
         future=future,
         future_times=tuple(e.at for e in future),
         journal_start=journal_start,
@@ -273,8 +275,8 @@ def judge(
     judgements of earlier calls, used again for the entries whose timeline is unchanged
     (the same result, see ``judged_timelines``)."""
     tz = zone if zone is not None else profile.zone()
-    ordered = sorted(entries, key=entry_order)
-    times = [e.at for e in ordered]
+    ordered = tuple(sorted(entries, key=entry_order))
+    times = tuple(e.at for e in ordered)
     start = journal_start if journal_start is not None else (times[0] if times else None)
     reach = history_span(ruleset)
     found: dict[str, Alert] = {}
@@ -286,7 +288,7 @@ def judge(
         if not families:
             continue
         ahead = not LOOKS_AHEAD.isdisjoint(families)
-        timeline = _timeline(ordered, times, entry, reach, tz, start, days, ahead=ahead)
+        timeline = _timeline(ordered, times, index, reach, tz, start, days, ahead=ahead)
         judged = partial(_entry_alerts, timeline, profile, ruleset, families)
         alerts = judged() if memo is None else memo.alerts(context, families, timeline, judged)
         for alert in alerts:
