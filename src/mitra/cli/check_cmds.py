@@ -216,12 +216,16 @@ def _show_result(result: CheckinResult, as_json: bool) -> None:
     if instrument.crisis_items(a.items):
         # First, before the score: a crisis answer (PHQ-9 item 9) is answered with people.
         click.echo(click.style("You are not alone: talk to someone now.", bold=True, fg="red"))
+        from mitra.domain.alerts import default_support  # noqa: PLC0415 (read when printed)
+
+        support = default_support()
+        lifeline, emergency = support.line("lifeline"), support.line("emergency")
         click.echo(
             _wrapped(
                 "You answered that you have had thoughts of being better off dead or of hurting "
-                "yourself. Call or text 988 (Suicide & Crisis Lifeline, free, 24/7) now; call "
-                "911 if you might act on these thoughts. If you can, tell someone you trust and "
-                "stay with them."
+                f"yourself. {lifeline.contact.capitalize()} ({lifeline.name}, "
+                f"{lifeline.short.lower()}) now; call {emergency.number} if you might act on "
+                "these thoughts. If you can, tell someone you trust and stay with them."
             )
         )
         click.echo()

@@ -216,6 +216,7 @@ class SupportOption:
 
 @dataclass(frozen=True, slots=True)
 class CrisisLine:
+    id: str  # what pages and commands name it by: "emergency", "lifeline", "helpline"
     name: str
     contact: str  # as said in a sentence: "call or text 988"
     text: str
@@ -235,6 +236,16 @@ class Support:
         """The crisis lines in one line: "Emergency, 911; 988 Suicide & Crisis Lifeline, call
         or text 988; ..." (under a command's output, in a calendar reminder)."""
         return "; ".join(f"{line.name}, {line.contact}" for line in self.crisis)
+
+    def line(self, line_id: str) -> CrisisLine:
+        """The crisis line named ``line_id``; a KeyError names what the table holds."""
+        for line in self.crisis:
+            if line.id == line_id:
+                return line
+        raise KeyError(f"no crisis line {line_id!r} (the table has {self.ids()})")
+
+    def ids(self) -> list[str]:
+        return [line.id for line in self.crisis]
 
 
 def support_from_table(table: Mapping[str, Any]) -> Support:
@@ -258,6 +269,7 @@ def support_from_table(table: Mapping[str, Any]) -> Support:
     )
     crisis = tuple(
         CrisisLine(
+            id=text(r, "id"),
             name=text(r, "name"),
             contact=text(r, "contact"),
             text=text(r, "text"),
@@ -268,6 +280,8 @@ def support_from_table(table: Mapping[str, Any]) -> Support:
         )
         for r in rows("crisis")
     )
+    if len({line.id for line in crisis}) != len(crisis):
+        raise ValueError("rules.toml [support]: each crisis line needs an id of its own")
     for line in crisis:
         if not line.tel.isdigit():
             raise ValueError(f"rules.toml [support]: tel {line.tel!r} must be digits only")

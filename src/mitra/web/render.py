@@ -78,6 +78,9 @@ class Renderer:
                 "nav_more": nav.MORE,
                 "current": nav.current(path),
                 "crisis_lines": default_support().crisis,
+                # By id, for the pages that name one line in a sentence (never a number
+                # written into a template: the reviewed table is where they live).
+                "crisis_line": {line.id: line for line in default_support().crisis},
                 "treatments": words.TREATMENTS,
                 "settings": self.settings,
                 "open_serious": open_serious(request) if with_alerts else 0,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mitra.domain.alerts import default_support
+
 
 @dataclass(frozen=True, slots=True)
 class Treatment:
@@ -71,11 +73,19 @@ SERVER_ERROR = (
     "at all, so nothing was half-written. The details are in mitra's log."
 )
 
-# Shown beside a symptom at or above its red-flag severity, by its level in symptoms.toml.
+# Shown beside a symptom at or above its red-flag severity, by its level in symptoms.toml;
+# the number is the emergency line of the reviewed support table (``red_flag_advice``).
 RED_FLAG_ADVICE = {
     "urgent": "A warning sign. Please contact a clinician today and tell them about kratom.",
-    "emergency": "A warning sign. If it is happening now or came back, call 911.",
+    "emergency": "A warning sign. If it is happening now or came back, call {emergency}.",
 }
+
+
+def red_flag_advice(level: str) -> str:
+    """The advice beside a red-flag symptom of ``level`` (an unknown level: the emergency
+    advice, the safer of the two)."""
+    advice = RED_FLAG_ADVICE.get(level, RED_FLAG_ADVICE["emergency"])
+    return advice.format(emergency=default_support().line("emergency").number)
 
 
 # -- service messages in page words ------------------------------------------------------------

@@ -26,7 +26,7 @@ from mitra.services.context import AppContext
 from mitra.services.views import amount_text
 from mitra.web.app import context
 from mitra.web.render import mg
-from mitra.web.words import RED_FLAG_ADVICE
+from mitra.web.words import red_flag_advice
 
 Context = Annotated[AppContext, Depends(context)]
 
@@ -118,7 +118,7 @@ def entry_row(entry: Entry, zone: ZoneInfo, *, deleted: bool = False) -> EntryRo
         title = f"{name}: {label} ({entry.severity} of 3)"
         red_flag = symptom_domain.is_red_flag(symptom, entry.severity)
         level = symptom.red_flag_level or "emergency"
-        detail = RED_FLAG_ADVICE.get(level, RED_FLAG_ADVICE["emergency"]) if red_flag else None
+        detail = red_flag_advice(level) if red_flag else None
         if entry.said and symptom.id != "other":
             wrote = f"You wrote: “{entry.said}”"
             detail = f"{detail} {wrote}" if detail else wrote
