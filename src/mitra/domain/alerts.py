@@ -242,10 +242,8 @@ class Support:
         for line in self.crisis:
             if line.id == line_id:
                 return line
-        raise KeyError(f"no crisis line {line_id!r} (the table has {self.ids()})")
-
-    def ids(self) -> list[str]:
-        return [line.id for line in self.crisis]
+        ids = [line.id for line in self.crisis]
+        raise KeyError(f"no crisis line {line_id!r} (the table has {ids})")
 
 
 def support_from_table(table: Mapping[str, Any]) -> Support:
