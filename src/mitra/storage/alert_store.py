@@ -52,6 +52,7 @@ from sqlalchemy import (
 from mitra.domain.alerts import Alert, Evidence, Severity
 from mitra.storage import schema as t
 from mitra.storage.journal_scope import journal_of
+from mitra.storage.row_memo import RowMemo
 
 # The notes on alerts mitra closes because the record no longer shows them (undo, or a later
 # entry that makes them true again, reopens them).
@@ -484,7 +485,7 @@ def _evidence_row(evidence: Evidence) -> dict[str, str]:
     }
 
 
-def _stored_of(row: Row[Any]) -> StoredAlert:
+def _decode(row: Row[Any]) -> StoredAlert:
     m = row._mapping
     alert = Alert(
         rule_id=m["rule_id"],
@@ -508,3 +509,8 @@ def _stored_of(row: Row[Any]) -> StoredAlert:
         closed_by=m["closed_by"],
         history=history,
     )
+
+
+# Re-judging reads the same few alerts of a window on every write (``row_memo``); a few
+# thousand decoded alerts, history included, are a few megabytes.
+_stored_of = RowMemo(_decode, limit=4_000)
