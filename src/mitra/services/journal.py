@@ -36,6 +36,7 @@ from mitra.services.safety import judge_entry
 from mitra.services.safety_rejudge import has_active_plan, rejudge_around
 from mitra.storage.alert_store import StoredAlert
 from mitra.storage.journal_store import JournalStore
+from mitra.storage.judging_window import Window
 
 if TYPE_CHECKING:
     from mitra.services.plan_judging import PlanJudgement
@@ -114,8 +115,10 @@ class JournalService:
         product_domain.check_dose_amount(parsed)
         clean_note = check_note(note)
         with self.ctx.database.transaction() as conn:
+            # What the last dose's judging read, kept for this one (``judging_window``).
+            window = Window(conn)
             store = JournalStore(conn)
-            profile = store.get_profile(self.ctx.default_timezone)
+            profile = window.profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
             chosen, assumed = self._choose_product(store, product)
             estimate = product_domain.estimate_dose(chosen, parsed)
@@ -130,15 +133,21 @@ class JournalService:
                 product_id=chosen.id,
             )
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
+            window.added(stored)
             # Both the re-judging and the plan check need to know whether a plan is active:
             # one look for the two (judging never changes a plan).
-            plan_active = has_active_plan(conn)
-            alerts = judge_entry(conn, self.ctx, stored, profile, plan_active=plan_active)
+            plan_active = window.plan_active(lambda: has_active_plan(conn))
+            alerts = judge_entry(
+                conn, self.ctx, stored, profile, plan_active=plan_active, window=window
+            )
             assert isinstance(stored, DoseEntry)  # add_entry returns the entry it was given
             judgement: PlanJudgement | None = None
             plan_alerts: list[StoredAlert] = []
             if plan_active:
                 judgement, plan_alerts = judge_dose_against_plan(conn, self.ctx, stored, profile)
+            else:
+                # Nothing was written after judging: what the window holds is the journal.
+                window.keep()
         # Most serious first, as the engine orders its own alerts.
         shown = sorted([*alerts, *plan_alerts], key=lambda s: -s.alert.severity.rank)
         return LogResult(

@@ -36,6 +36,7 @@ from mitra.storage.alert_store import AlertStore, Occurrence, StoredAlert
 
 if TYPE_CHECKING:
     from mitra.services.safety_rejudge import RejudgeReport
+    from mitra.storage.judging_window import Window
 
 SETTINGS_ENV = "MITRA_SAFETY_SETTINGS"
 
@@ -118,12 +119,14 @@ def judge_entry(
     profile: Profile,
     *,
     plan_active: bool | None = None,
+    window: Window | None = None,
 ) -> list[StoredAlert]:
     """Re-judge the windows a just-stored entry falls in; return the alerts it opened
-    (``plan_active``: whether a plan is active, if the caller has looked already)."""
+    (``plan_active``: whether a plan is active, if the caller has looked already;
+    ``window``: the reads the last write kept, ``storage.judging_window``)."""
     from mitra.services.safety_rejudge import rejudge_around  # noqa: PLC0415
 
-    return rejudge_around(conn, ctx, profile, changed=entry, plan_active=plan_active)
+    return rejudge_around(conn, ctx, profile, changed=entry, plan_active=plan_active, window=window)
 
 
 def judge_assessment(

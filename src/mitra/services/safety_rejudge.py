@@ -64,6 +64,7 @@ from mitra.storage.alert_store import (
 from mitra.storage.assessment_store import AssessmentStore
 from mitra.storage.journal_scope import journal_of
 from mitra.storage.journal_store import JournalStore
+from mitra.storage.judging_window import Window
 
 ChangeKind = Literal["open", "update", "close", "reopen"]
 PLAN_GROUP = "plan"
@@ -182,15 +183,6 @@ def journal_start(conn: Connection, *, excluding: int | None = None) -> datetime
 # Statements every write runs, built once per process (building one cost more than running
 # it), with the journal and the rest bound by name.
 @functools.cache
-def _first_two_live() -> Any:
-    c = schema.entries.c
-    live = c.deleted_at.is_(None)
-    return (
-        select(c.id, c.at).where(c.journal_id == bindparam("journal"), live).order_by(c.at).limit(2)
-    )
-
-
-@functools.cache
 def _active_plan() -> Any:
     plans = schema.plans.c
     return select(plans.id).where(
@@ -199,14 +191,14 @@ def _active_plan() -> Any:
 
 
 def journal_starts(
-    conn: Connection, changed: int | None
+    conn: Connection, changed: int | None, window: Window | None = None
 ) -> tuple[datetime | None, datetime | None]:
     """``journal_start(conn)`` and ``journal_start(conn, excluding=changed)`` in one query:
     the first two live rows in time order hold both (the first row, and the first whose id
     is not ``changed``)."""
-    rows = conn.execute(_first_two_live(), {"journal": journal_of(conn)}).all()
-    first = rows[0].at if rows else None
-    without = next((row.at for row in rows if row.id != changed), None)
+    rows = window.first_two() if window is not None else JournalStore(conn).first_two_live()
+    first = rows[0][1] if rows else None
+    without = next((at for row_id, at in rows if row_id != changed), None)
     return first, without
 
 
@@ -223,21 +215,29 @@ def journal_end(conn: Connection) -> datetime | None:
 
 
 def _load(
-    conn: Connection, spans: Sequence[Span], checkin_spans: Sequence[Span]
+    conn: Connection,
+    spans: Sequence[Span],
+    checkin_spans: Sequence[Span],
+    window: Window | None = None,
 ) -> tuple[list[Entry], list[Assessment]]:
-    """The entries in ``spans`` and the check-ins in ``checkin_spans``."""
+    """The entries in ``spans`` and the check-ins in ``checkin_spans`` (through ``window``,
+    which keeps them for the next write, when there is one)."""
+    if window is not None:
+        entries = window.entries([(s.start, s.end) for s in spans])
+        stored = window.checkins([(s.start, s.end) for s in checkin_spans])
+        return entries, [s.assessment for s in stored]
     journal = JournalStore(conn)
     assessments = AssessmentStore(conn)
-    entries: dict[int, Entry] = {}
+    found: dict[int, Entry] = {}
     checkins: dict[int, Assessment] = {}
     for span in spans:
         for entry in journal.window_entries(since=span.start, until=span.end):
             if entry.id is not None:
-                entries[entry.id] = entry
+                found[entry.id] = entry
     for span in checkin_spans:
-        for stored in assessments.list_assessments(since=span.start, until=span.end):
-            checkins[stored.id] = stored.assessment
-    return list(entries.values()), list(checkins.values())
+        for one in assessments.list_assessments(since=span.start, until=span.end):
+            checkins[one.id] = one.assessment
+    return list(found.values()), list(checkins.values())
 
 
 def has_active_plan(conn: Connection) -> bool:
@@ -293,6 +293,7 @@ def _reconcile(
     dry_run: bool = False,
     after_deletion: bool = False,
     plan_active: bool | None = None,
+    window: Window | None = None,
 ) -> Changes:
     ruleset = ctx.rules().ruleset
     zone = profile.zone()
@@ -302,7 +303,7 @@ def _reconcile(
     # apart would read and decode their entries twice. A check-in is judged on its own
     # (``Spans.covers_assessment``: those in the core spans), so only those are read, not
     # every check-in of the weeks the dose rules look back over.
-    entries, assessments = _load(conn, merged_spans(needed), merged_spans(spans.core))
+    entries, assessments = _load(conn, merged_spans(needed), merged_spans(spans.core), window)
     desired = judge(
         entries,
         profile,
@@ -318,19 +319,23 @@ def _reconcile(
     stored: dict[int, StoredAlert] = {}
     # Read span by span: the spans of one change may lie years apart (a back-dated entry
     # that moved the journal's start), and nothing between them is re-judged.
-    for span in merged_spans([*spans.core, *spans.symptoms, *spans.escalation, *plan_scope]):
-        for found in store.in_span(span.start, span.end):
-            group = _group(ruleset, found.alert.rule_id)
-            if spans.covers_alert(found.alert, ruleset) or (
-                group == PLAN_GROUP and any(found.alert.at in s for s in plan_scope)
-            ):
-                stored[found.id] = found
+    alert_spans = merged_spans([*spans.core, *spans.symptoms, *spans.escalation, *plan_scope])
+    if window is not None:
+        in_spans = window.alerts([(s.start, s.end) for s in alert_spans])
+    else:
+        in_spans = [found for s in alert_spans for found in store.in_span(s.start, s.end)]
+    for found in in_spans:
+        group = _group(ruleset, found.alert.rule_id)
+        if spans.covers_alert(found.alert, ruleset) or (
+            group == PLAN_GROUP and any(found.alert.at in s for s in plan_scope)
+        ):
+            stored[found.id] = found
     once = {k: a for k, a in desired.items() if key_parts(k).scope is Scope.ONCE}
     found_once = once
     if once_keys == "skip":
         desired = {k: a for k, a in desired.items() if k not in once}
     elif once:
-        for found in _stored_once(store, once):
+        for found in _stored_once(window if window is not None else store, once):
             stored[found.id] = found
     wanted = {**desired, **plan_desired}
     judged = [*spans.core, *spans.symptoms]
@@ -344,6 +349,11 @@ def _reconcile(
     changes = Changes(items, once=found_once)
     if not dry_run:
         changes.applied = apply(store, changes.items, ctx.now())
+        if window is not None:
+            window.alerts_changed(
+                [s.id for s in changes.applied]
+                + [c.stored.id for c in changes.items if c.stored is not None]
+            )
     return changes
 
 
@@ -353,7 +363,7 @@ _BUCKETS = ("/day:", "/week:", "/at:")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def _stored_once(store: AlertStore, keys: Iterable[str]) -> list[StoredAlert]:
+def _stored_once(store: AlertStore | Window, keys: Iterable[str]) -> list[StoredAlert]:
     """The stored once-only alerts with these keys: what ``store.once_only()`` holds of them,
     found through the unique key index (once_only reads every once-only alert, a scan of the
     whole alert table on every write)."""
@@ -380,18 +390,20 @@ def rejudge_around(
     deleted: bool = False,
     checkin_at: datetime | None = None,
     plan_active: bool | None = None,
+    window: Window | None = None,
 ) -> list[StoredAlert]:
     """Re-judge every window that ``changed`` (an entry just stored, deleted or restored) or a
     check-in at ``checkin_at`` falls in; return the alerts opened or reopened (``deleted``: the
     change was ``changed``'s deletion, which the close notes say; ``plan_active``: whether a
-    plan is active, when the caller has looked already). When the change
+    plan is active, when the caller has looked already; ``window``: the reads kept from the
+    last write, when the caller keeps them, see ``storage.judging_window``). When the change
     moved the journal's start, the escalation of the two weeks after the old and new start
     (whose baseline week is now whole, or no longer) is judged again too."""
     ruleset = ctx.rules().ruleset
     zone = profile.zone()
     spans = Spans()
     plan_spans: list[Span] = []
-    start, without = journal_starts(conn, changed.id if changed is not None else None)
+    start, without = journal_starts(conn, changed.id if changed is not None else None, window)
     if checkin_at is not None:
         spans = spans.union(Spans(core=(day_aligned(checkin_at, checkin_at, zone),)))
     if changed is not None:
@@ -420,6 +432,7 @@ def rejudge_around(
         once_keys="window",
         after_deletion=deleted,
         plan_active=plan_active,
+        window=window,
     )
     return changes.applied
 

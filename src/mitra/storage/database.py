@@ -33,7 +33,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from mitra.domain.errors import InputError, MitraError
-from mitra.storage import write_turn
+from mitra.storage import window_slots, write_turn
 from mitra.storage.journal_scope import LOCAL_JOURNAL, local_journal_row, scope
 
 if TYPE_CHECKING:
@@ -158,6 +158,9 @@ def _sqlite_setup(engine: Engine) -> None:
             return
         # IMMEDIATE takes the write lock up front, so a read-then-write never fails half-way.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Any write may change what the last write's judging window kept: set it aside for
+        # this transaction's own window, which alone may keep it again (``judging_window``).
+        window_slots.on_write_begin(conn.info)
 
 
 READ_ONLY = "mitra_read_only"
@@ -309,6 +312,8 @@ class Database:
                     # stored with its write, in this transaction.
                     idempotency.claim(conn)
                     write_audit.record(conn)
+                # Committed: what this write's judging window kept is now usable by the next.
+                window_slots.settle(plain.info)
         except IntegrityError:
             raise  # a constraint a service relies on (it checks first; this is the backstop)
         except DBAPIError as exc:

@@ -254,6 +254,20 @@ class JournalStore:
             ).scalar_one()
         )
 
+    def entries_by_id(self, entry_ids: Iterable[int]) -> list[Entry]:
+        """The entries with these ids (deleted or not), in no order: one read by primary key."""
+        ids = sorted(set(entry_ids))
+        if not ids:
+            return []
+        rows = self.conn.execute(_entries_by_id(), {"journal": self.journal_id, "ids": ids})
+        return [_entry_of(row) for row in rows]
+
+    def first_two_live(self) -> list[tuple[int, datetime]]:
+        """The journal's first two entries that are not deleted, (id, time) in time order:
+        the first rows of ``ix_entries_at``, a step or two however long the journal."""
+        rows = self.conn.execute(_first_two_live(), {"journal": self.journal_id})
+        return [(row[0], row[1]) for row in rows]
+
     def last_dose_product(self) -> tuple[int | None, str] | None:
         row = self.conn.execute(_last_dose_product(), {"journal": self.journal_id}).first()
         return None if row is None else (row[0], row[1])
@@ -514,6 +528,15 @@ def _entries_by_id() -> Any:
     e = t.entries.c
     return _entry_select()[0].where(
         e.journal_id == bindparam("journal"), e.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+@functools.cache
+def _first_two_live() -> Any:
+    e = t.entries.c
+    live = e.deleted_at.is_(None)
+    return (
+        select(e.id, e.at).where(e.journal_id == bindparam("journal"), live).order_by(e.at).limit(2)
     )
 
 
