@@ -42,7 +42,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mitra.storage.alert_store import AlertStore, StoredAlert
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
     from mitra.domain.entries import Entry
     from mitra.domain.profile import Profile
 
+# A stretch read from the database reaches this far past what was asked, so the writes of
+# the next week (each dose moves its weeks on by hours) find their rows already kept; past
+# "now" there is usually nothing to read.
 READ_PAST = timedelta(days=7)
 
 
@@ -165,10 +168,12 @@ class Window:
         """The transaction stored ``entry`` (before judging)."""
         if entry.id is None:
             raise ValueError("only a stored entry (one with an id) can be added to a window")
-        self._added.append((entry.id, entry.at))
+        # As a read gives the time back: in UTC (``schema.UTCDateTime``).
+        at = entry.at.astimezone(UTC)
+        self._added.append((entry.id, at))
         first_two = self.kept.first_two
         if first_two is not None:
-            both = sorted([*first_two, (entry.id, entry.at)], key=lambda r: (r[1], r[0]))
+            both = sorted([*first_two, (entry.id, at)], key=lambda r: (r[1], r[0]))
             self.kept.first_two = both[:2]
 
     def alerts_changed(self, alert_ids: Iterable[int]) -> None:
