@@ -106,7 +106,7 @@ class Stretch:
             ordered = sorted(self.rows.values(), key=lambda r: (self.moment(r), r.id))
             self._order = [(self.moment(r), r.id) for r in ordered]
             self._by_order = ordered
-        found: dict[int, Any] = {}
+        slices = []
         for a, b in spans:
             low = bisect.bisect_left(self._order, (a, -1))
             high = (
@@ -114,11 +114,11 @@ class Stretch:
                 if closed
                 else bisect.bisect_left(self._order, (b, -1))
             )
-            found.update((r.id, r) for r in self._by_order[low:high])
-        rows = list(found.values())
-        if len(spans) > 1:
-            rows.sort(key=lambda r: (self.moment(r), r.id))
-        return rows
+            slices.append(self._by_order[low:high])
+        if len(slices) == 1:
+            return slices[0]  # one slice of the ordered rows: in order, each once
+        found = {r.id: r for part in slices for r in part}
+        return sorted(found.values(), key=lambda r: (self.moment(r), r.id))
 
 
 # Larger than any row id (SQL INTEGER), so (moment, this) sorts after every row at that moment.
