@@ -1,13 +1,13 @@
 """The judging window (``storage.judging_window``) never changes what is stored or shown: a
-dose logged with the reads the last dose kept leaves the journal's alerts, every column of
-every row, exactly as logging it with everything read afresh, whatever came between the two
-writes: other doses (in time order or back-dated, weeks or years back), substances and
-symptoms, check-ins, deletions, acknowledgements, a dose written through another connection
-to the same file (another process, as far as SQLite can tell), and a dose whose transaction
-rolled back. Then the window is seen at work: a dose after a dose reuses what was kept and
-reads none of the window's rows again, and each of the things that must drop what was kept
-drops it. PostgreSQL never keeps anything.
-"""
+dose, substance or symptom logged with the reads the last such write kept leaves the journal's
+alerts, every column of every row, exactly as logging it with everything read afresh,
+whatever came between the two writes: other doses (in time order or back-dated, weeks or years
+back), substances and symptoms (several from one text, judged in one transaction), check-ins,
+deletions, acknowledgements, a dose written through another connection to the same file
+(another process, as far as SQLite can tell), and a dose whose transaction rolled back. Then
+the window is seen at work: a dose after a dose reuses what was kept and reads none of the
+window's rows again, and each of the things that must drop what was kept drops it.
+PostgreSQL never keeps anything."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from tests.conftest import FIXED_NOW
 
 DOSES = [("3g", "leaf"), ("2g", "leaf"), ("1g", "Strong"), ("6 caps", "capsule")]
 SUBSTANCES = [("xanax", "1mg"), ("alcohol", "3 drinks"), ("oxycodone", "10mg")]
-SYMPTOMS = ["trouble sleeping", "nausea", "yellow eyes"]
+SYMPTOMS = ["trouble sleeping", "nausea", "yellow eyes", "nausea and sweating, can't sleep"]
 
 # One step: (what, minutes before FIXED_NOW, a pick among its choices).
 step = st.tuples(
@@ -147,6 +147,12 @@ def test_a_heavy_fortnight_logged_in_time_order_stores_what_reading_afresh_does(
     # serves alerts the write before it changed, and entries it added.
     steps = [("dose", minutes, minutes // 7) for minutes in range(14 * 24 * 60, 0, -150)]
     steps[40:40] = [("substance", 14 * 24 * 60 - 40 * 150 - 5, 2), ("checkin", 9_000, 60)]
+    # Symptoms each day, some texts naming several (judged one after another in one write).
+    for day in range(13, 0, -1):
+        at = day * 24 * 60 - 30
+        steps.append(("symptom", at, day))
+        steps.append(("substance", at - 5, day))
+    steps.sort(key=lambda s: -s[1])
     with_window = _run(steps)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(judging_window.Window, "keep", lambda self: None)

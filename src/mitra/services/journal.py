@@ -198,8 +198,9 @@ class JournalService:
         clean_note = check_note(note)
         mme = substance_domain.entry_mme(substance, parsed, parsed_route)
         with self.ctx.database.transaction() as conn:
+            window = Window(conn)  # what the last write's judging read (``judging_window``)
             store = JournalStore(conn)
-            profile = store.get_profile(self.ctx.default_timezone)
+            profile = window.profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
             entry = SubstanceEntry(
                 at=moment,
@@ -213,10 +214,12 @@ class JournalService:
                 note=clean_note,
             )
             stored = store.add_entry(entry, recorded_at=self.ctx.now())
+            window.added(stored)
             day_mme = None
             if substance.substance_class is SubstanceClass.OPIOID:
                 day_mme = daily_mme(self._same_day_opioids(store, moment, profile))
-            alerts = judge_entry(conn, self.ctx, stored, profile)
+            alerts = judge_entry(conn, self.ctx, stored, profile, window=window)
+            window.keep()  # nothing is written after judging
         return LogResult(entry=stored, profile=profile, daily_mme=day_mme, alerts=alerts)
 
     def _same_day_opioids(
@@ -251,8 +254,9 @@ class JournalService:
         read = read_reports(name, severity, chosen)
         clean_note = check_note(note)
         with self.ctx.database.transaction() as conn:
+            window = Window(conn)  # what the last write's judging read (``judging_window``)
             store = JournalStore(conn)
-            profile = store.get_profile(self.ctx.default_timezone)
+            profile = window.profile(self.ctx.default_timezone)
             moment = self._when(at, profile)
             stored_entries: list[SymptomEntry] = []
             alerts: list[StoredAlert] = []
@@ -267,7 +271,10 @@ class JournalService:
                 stored = store.add_entry(entry, recorded_at=self.ctx.now())
                 assert isinstance(stored, SymptomEntry)
                 stored_entries.append(stored)
-                alerts += judge_entry(conn, self.ctx, stored, profile)
+                # One window for every entry of the text: each is judged with the ones before.
+                window.added(stored)
+                alerts += judge_entry(conn, self.ctx, stored, profile, window=window)
+            window.keep()  # nothing is written after judging
         return SymptomLogResult(
             entry=stored_entries[0],
             profile=profile,

@@ -1,10 +1,10 @@
 """The rows re-judging reads around a write, kept between writes on the SQLite connection that
 read them, so the next write on it reads only what it has not seen yet.
 
-Each dose written reads the person's profile and whether a plan is active, and re-judges the
-weeks around it (``services.safety_rejudge``): it reads the entries of that stretch, the
-check-ins of its days, the stored alerts of its spans, the once-only alerts its judgement
-names and the journal's first two entries. One write after
+Each dose, substance or symptom written reads the person's profile and re-judges the weeks
+around it (``services.safety_rejudge``): it reads the entries of that stretch, the check-ins
+of its days, the stored alerts of its spans, the once-only alerts its judgement names and the
+journal's first two entries (a dose also asks whether a plan is active). One write after
 another reads nearly the same rows. A ``Window`` serves those reads for one write transaction
 from what the previous write on the same connection kept, reads from the database only the
 part of a stretch not kept (the few hours a new dose moves it on), and is kept again, with the
@@ -30,7 +30,8 @@ The write tells its window what it changed before judging (``added``: the entry 
 and after (``alerts_changed``: the alerts it opened, updated, closed or reopened). Both are
 read back from the database, so what is kept is always decoded rows, exactly as a read would
 give them, and ``keep`` is called only by a write that made no other change to these tables
-after judging (``JournalService.log_dose`` without an active plan).
+after judging (``JournalService``'s logging of doses, without an active plan, of substances
+and of symptoms).
 
 Reads served here return what the store's own reads return, in the same order: entries in
 ``[start, end]`` (both included) in time then id order, check-ins the same way, alerts with
