@@ -226,57 +226,52 @@ class Window:
     def entries(self, spans: Sequence[tuple[datetime, datetime]]) -> list[Entry]:
         """The live entries in any of ``spans`` (each ``[start, end]``, both included)."""
         store = JournalStore(self.conn)
-        before = self.kept.entries
-        kept_before = None if before is None else (before.start, before.end)
-        stretch = self._stretch(
-            "entries", spans, lambda a, b: store.window_entries(since=a, until=b)
-        )
-        if stretch is None:
-            found: dict[int | None, Entry] = {}
-            for start, end in spans:
-                found.update((e.id, e) for e in store.window_entries(since=start, until=end))
-            return sorted(found.values(), key=_entry_order)
-        # The entries this transaction stored inside what was kept before it: read back by
-        # id (decoded from their rows, as any read gives them). Those outside it were read
-        # just now with the rest of the stretch, and a stretch read afresh holds them all.
-        if stretch is before and kept_before is not None and self._added:
-            inside = [
-                entry_id
-                for entry_id, moment in self._added
-                if kept_before[0] <= moment <= kept_before[1]
-            ]
-            stretch.put(
-                e for e in store.entries_by_id(inside) if stretch.start <= e.at <= stretch.end
-            )
+        kept = self.kept.entries
+        if kept is not None and self._added:
+            # The entries this transaction stored inside what was kept: read back by id
+            # (decoded from their rows, as any read gives them). Any part of the stretch read
+            # below is read in this transaction, with them in it.
+            inside = [i for i, at in self._added if kept.start <= at <= kept.end]
+            kept.put(store.entries_by_id(inside))
         self._added.clear()
-        served: list[Entry] = stretch.served(spans, closed=True)
-        return served
+        found: list[Entry] = self._serve(
+            "entries", spans, lambda a, b: store.window_entries(since=a, until=b), closed=True
+        )
+        return found
 
     def checkins(self, spans: Sequence[tuple[datetime, datetime]]) -> list[StoredAssessment]:
         """The live check-ins in any of ``spans`` (each ``[start, end]``, both included)."""
         store = AssessmentStore(self.conn)
-        stretch = self._stretch(
-            "checkins", spans, lambda a, b: store.list_assessments(since=a, until=b)
+        found: list[StoredAssessment] = self._serve(
+            "checkins", spans, lambda a, b: store.list_assessments(since=a, until=b), closed=True
         )
-        if stretch is None:
-            found: dict[int, StoredAssessment] = {}
-            for start, end in spans:
-                found.update((s.id, s) for s in store.list_assessments(since=start, until=end))
-            return sorted(found.values(), key=lambda s: (s.assessment.at, s.id))
-        served: list[StoredAssessment] = stretch.served(spans, closed=True)
-        return served
+        return found
 
     def alerts(self, spans: Sequence[tuple[datetime, datetime]]) -> list[StoredAlert]:
         """The stored alerts with ``start <= at < end`` for any of ``spans``."""
-        store = AlertStore(self.conn)
-        stretch = self._stretch("alerts", spans, store.in_span)
-        if stretch is None:
-            found: dict[int, StoredAlert] = {}
-            for start, end in spans:
-                found.update((s.id, s) for s in store.in_span(start, end))
-            return sorted(found.values(), key=lambda s: (s.alert.at, s.id))
-        served: list[StoredAlert] = stretch.served(spans, closed=False)
-        return served
+        found: list[StoredAlert] = self._serve(
+            "alerts", spans, AlertStore(self.conn).in_span, closed=False
+        )
+        return found
+
+    def _serve(
+        self,
+        kind: str,
+        spans: Sequence[tuple[datetime, datetime]],
+        read: Callable[[datetime, datetime], Iterable[Any]],
+        *,
+        closed: bool,
+    ) -> list[Any]:
+        """The rows of ``kind`` in ``spans``, from the kept stretch (``_stretch``), or read
+        span by span when they are too far apart to keep as one."""
+        stretch = self._stretch(kind, spans, read)
+        if stretch is not None:
+            return stretch.served(spans, closed=closed)
+        found: dict[int, Any] = {}
+        for start, end in spans:
+            found.update((row.id, row) for row in read(start, end))
+        moment = _MOMENTS[kind]
+        return sorted(found.values(), key=lambda row: (moment(row), row.id))
 
     def with_keys(self, keys: Iterable[str]) -> list[StoredAlert]:
         """The stored alerts with these keys (``AlertStore.with_keys``), in no order."""
@@ -290,7 +285,10 @@ class Window:
         return [s for k in wanted if (s := once[k]) is not None]
 
     def _stretch(
-        self, kind: str, spans: Sequence[tuple[datetime, datetime]], read: Any
+        self,
+        kind: str,
+        spans: Sequence[tuple[datetime, datetime]],
+        read: Callable[[datetime, datetime], Iterable[Any]],
     ) -> Stretch | None:
         """The kept stretch of ``kind`` covering every span, reading (and keeping) what it
         lacks; None when the spans are too far apart to keep as one stretch (a back-dated
@@ -314,7 +312,7 @@ class Window:
                 kept.put(read(kept.end, end + READ_PAST))
                 kept.end = end + READ_PAST
             # Forget what lies before what is asked now (writes move forward in time; one
-            # before it reads it back), a day at a time rather than on every write.
+            # before it reads it back), a week at a time rather than on every write.
             if kept.start < start - READ_PAST:
                 kept.forget_before(start)
         setattr(self.kept, kind, kept)
@@ -324,10 +322,6 @@ class Window:
 # A window keeps one stretch per kind no longer than this (re-judging a dose reads about five
 # weeks; anything wider is a back-dated change, read as it is asked).
 _LONGEST = timedelta(days=120)
-
-
-def _entry_order(entry: Entry) -> tuple[datetime, int]:
-    return (entry.at, entry.id or 0)
 
 
 _MOMENTS: dict[str, Callable[[Any], datetime]] = {
